@@ -1,0 +1,66 @@
+# ModelOps for DSDL. `make test` and `make demo` work on a fresh machine with Python 3 and registry access.
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+PYTHON  := $(BIN)/python
+VERSION := $(shell sed -n 's/^__version__ = "\(.*\)"/\1/p' bin/modelops/_version.py)
+PKG     := dist/dsdl_modelops-$(VERSION).tar.gz
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help venv vendor build lint test test-fast demo appinspect integration up down clean
+
+help:
+	@echo "make demo   build the app, run the offline end-to-end demo, inspect the package"
+	@echo "make test   every gate: lint, py3.9 check, unit + protocol + package tests, AppInspect"
+	@echo "make build  dist/dsdl_modelops-<version>.tar.gz"
+
+$(VENV)/.installed: requirements-dev.txt pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e .
+	@touch $@
+
+venv: $(VENV)/.installed libmagic
+
+# AppInspect needs libmagic; install Debian's package when it is missing.
+.PHONY: libmagic
+libmagic:
+	@if ! ldconfig -p 2>/dev/null | grep -q 'libmagic.so.1'; then \
+	  echo "installing libmagic1 (needed by AppInspect)"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq libmagic1 >/dev/null; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq libmagic1 >/dev/null; fi; \
+	fi
+
+bin/lib/.vendored: requirements-vendor.txt $(VENV)/.installed
+	rm -rf bin/lib
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps --no-compile --target bin/lib -r requirements-vendor.txt
+	@touch $@
+
+vendor: bin/lib/.vendored
+
+build: venv vendor
+	$(PYTHON) tools/build.py
+
+lint: venv
+	$(BIN)/ruff check bin/modelops bin/*.py tests bench tools
+	$(BIN)/vermin --no-tips --violations --target=3.9- --exclude-regex 'bin/lib/.*' bin/modelops bin/*.py
+
+test: build lint
+	$(PYTHON) -m pytest -q
+
+# Same tests without the slow package gates, for the edit-run loop.
+test-fast: venv vendor
+	$(PYTHON) -m pytest -q -m "not package"
+
+demo: build
+	$(PYTHON) tools/demo.py --package $(PKG)
+
+appinspect: build
+	$(PYTHON) tools/appinspect.py $(PKG)
+
+integration: build
+	$(PYTHON) -m pytest -q -m integration tests/integration
+
+clean:
+	rm -rf build dist bin/lib .pytest_cache .ruff_cache

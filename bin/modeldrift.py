@@ -1,0 +1,54 @@
+#!/usr/bin/env python
+"""| modeldrift: data drift between reference and current rows, per feature (see searchbnf.conf)."""
+
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from modelops import spl  # noqa: E402  (puts the vendored splunklib on sys.path)
+from modelops.datadrift import STATTESTS, DriftAccumulator  # noqa: E402
+from splunklib.searchcommands import Configuration, Option, ReportingCommand, dispatch, validators  # noqa: E402
+
+
+@Configuration(requires_preop=False)
+class ModelDriftCommand(ReportingCommand):
+    fields = Option(doc="Comma-separated features to compare (or list them after the options).")
+    split = Option(doc="Field whose value says reference or current.", validate=validators.Fieldname())
+    reference_until = Option(doc="Epoch time: rows with _time before it are the reference.",
+                             validate=validators.Float())
+    reference_value = Option(default="reference", doc="Value of split= that marks reference rows.")
+    current_value = Option(default="current", doc="Value of split= that marks current rows.")
+    stattest = Option(doc="Force one test: ks, chisquare, wasserstein, jensenshannon, psi.",
+                      validate=validators.Set(*sorted(STATTESTS)))
+    threshold = Option(doc="Drift threshold for the test (p-value or distance).",
+                       validate=validators.Float(0))
+    drift_share = Option(default=0.5, doc="Share of drifting features that flags the dataset.",
+                         validate=validators.Float(0, 1))
+    model = Option(default="", doc="Model name written into every output row.")
+
+    _accumulator = None
+
+    @Configuration()
+    def map(self, records):
+        # Raw rows must all reach the search head (quantiles, KS); the map phase only forwards them.
+        yield from records
+
+    def reduce(self, records):
+        with spl.user_errors(self):
+            if self._accumulator is None:
+                self._accumulator = DriftAccumulator(
+                    spl.parse_list(self.fields) + list(self.fieldnames), split_field=self.split,
+                    reference_until=self.reference_until, reference_value=self.reference_value,
+                    current_value=self.current_value, stattest=self.stattest, threshold=self.threshold,
+                    drift_share=self.drift_share, model=self.model)
+            self._accumulator.add_rows(records)
+            if not spl.input_finished(self):
+                return
+            for warning in self._accumulator.warnings():
+                self.write_warning(warning)
+            yield from self._accumulator.result()
+
+
+if __name__ == "__main__":
+    dispatch(ModelDriftCommand, sys.argv, sys.stdin, sys.stdout, __name__)

@@ -1,0 +1,167 @@
+"""Two-sample distances and tests on plain Python sequences.
+
+Functions that take ``*_sorted`` arguments expect ascending sequences (lists or ``array('d')``);
+sorting is the caller's job so a value set is sorted once and reused.
+"""
+
+import math
+from bisect import bisect_left
+
+from .special import chi2_sf, kolmogorov_sf
+
+# Share used in place of an empty bin when computing PSI (the common convention).
+PSI_EMPTY_SHARE = 0.0001
+
+
+def quantile_linear(values_sorted, q: float) -> float:
+    """The q-quantile with linear interpolation, as ``numpy.quantile(values, q)`` (method 'linear')."""
+    n = len(values_sorted)
+    if n == 0:
+        raise ValueError("the quantile of an empty sample is undefined")
+    position = q * (n - 1)
+    lower = int(math.floor(position))
+    upper = min(lower + 1, n - 1)
+    fraction = position - lower
+    a, b = values_sorted[lower], values_sorted[upper]
+    # numpy's lerp: a + (b - a) * t, switched to b - (b - a) * (1 - t) above t = 0.5.
+    if fraction >= 0.5:
+        return b - (b - a) * (1.0 - fraction)
+    return a + (b - a) * fraction
+
+
+def decile_edges(values_sorted) -> list:
+    """Inner bin edges q10..q90 of a sorted sample, repeated edges collapsed."""
+    edges = []
+    for k in range(1, 10):
+        edge = quantile_linear(values_sorted, k / 10.0)
+        if not edges or edge > edges[-1]:
+            edges.append(edge)
+    return edges
+
+
+def bin_counts_sorted(values_sorted, inner_edges) -> list:
+    """Counts per bin for bins ``(-inf, e0), [e0, e1), ..., [e_last, +inf)``."""
+    counts = []
+    previous = 0
+    for edge in inner_edges:
+        position = bisect_left(values_sorted, edge)
+        counts.append(position - previous)
+        previous = position
+    counts.append(len(values_sorted) - previous)
+    return counts
+
+
+def shares(counts) -> list:
+    total = float(sum(counts))
+    if total <= 0:
+        raise ValueError("shares of an empty sample are undefined")
+    return [c / total for c in counts]
+
+
+def psi(reference_shares, current_shares) -> float:
+    """Population stability index: sum((c - r) * ln(c / r)), empty shares replaced by 0.0001."""
+    total = 0.0
+    for r, c in zip(reference_shares, current_shares):
+        r = r if r > 0 else PSI_EMPTY_SHARE
+        c = c if c > 0 else PSI_EMPTY_SHARE
+        total += (c - r) * math.log(c / r)
+    return total
+
+
+def jensenshannon_distance(p, q, base: float = 2.0) -> float:
+    """Jensen-Shannon distance, as ``scipy.spatial.distance.jensenshannon(p, q, base)``.
+
+    Both vectors are normalised to sum to one first, as scipy does.
+    """
+    sp, sq = float(sum(p)), float(sum(q))
+    if sp <= 0 or sq <= 0:
+        raise ValueError("Jensen-Shannon needs two non-empty distributions")
+    divergence = 0.0
+    for pi, qi in zip(p, q):
+        pi, qi = pi / sp, qi / sq
+        mi = (pi + qi) / 2.0
+        if pi > 0:
+            divergence += pi * math.log(pi / mi)
+        if qi > 0:
+            divergence += qi * math.log(qi / mi)
+    divergence = max(divergence / 2.0, 0.0) / math.log(base)
+    return math.sqrt(divergence)
+
+
+def ks_statistic_sorted(a_sorted, b_sorted) -> float:
+    """Two-sample Kolmogorov-Smirnov D = sup |F_a - F_b|, as ``scipy.stats.ks_2samp(...).statistic``."""
+    n, m = len(a_sorted), len(b_sorted)
+    if n == 0 or m == 0:
+        raise ValueError("the KS statistic needs two non-empty samples")
+    i = j = 0
+    best = 0.0
+    while i < n and j < m:
+        value = a_sorted[i] if a_sorted[i] <= b_sorted[j] else b_sorted[j]
+        while i < n and a_sorted[i] == value:
+            i += 1
+        while j < m and b_sorted[j] == value:
+            j += 1
+        gap = abs(i / n - j / m)
+        best = max(best, gap)
+    return best
+
+
+def ks_asymptotic_pvalue(d: float, n: int, m: int) -> float:
+    """p-value of D from the limiting distribution: ``kstwobign.sf(D * sqrt(n*m/(n+m)))``."""
+    return kolmogorov_sf(d * math.sqrt(n * m / float(n + m)))
+
+
+def wasserstein_sorted(a_sorted, b_sorted) -> float:
+    """Wasserstein-1 distance of two samples, as ``scipy.stats.wasserstein_distance(a, b)``."""
+    n, m = len(a_sorted), len(b_sorted)
+    if n == 0 or m == 0:
+        raise ValueError("the Wasserstein distance needs two non-empty samples")
+    i = j = 0
+    total = 0.0
+    previous = None
+    while i < n or j < m:
+        if j >= m or (i < n and a_sorted[i] <= b_sorted[j]):
+            value = a_sorted[i]
+        else:
+            value = b_sorted[j]
+        if previous is not None:
+            total += abs(i / n - j / m) * (value - previous)
+        while i < n and a_sorted[i] == value:
+            i += 1
+        while j < m and b_sorted[j] == value:
+            j += 1
+        previous = value
+    return total
+
+
+def mean_and_population_std(values):
+    n = len(values)
+    if n == 0:
+        raise ValueError("the mean of an empty sample is undefined")
+    mean = math.fsum(values) / n
+    variance = math.fsum((v - mean) ** 2 for v in values) / n
+    return mean, math.sqrt(variance)
+
+
+def chi2_contingency_2xk(reference_counts, current_counts):
+    """Chi-square test of independence of a 2 x k table, no continuity correction.
+
+    As ``scipy.stats.chi2_contingency([ref, cur], correction=False)``; columns empty on both sides
+    are dropped first. Returns ``(statistic, p_value, dof)``; one remaining column gives (0, 1, 0).
+    """
+    columns = [(r, c) for r, c in zip(reference_counts, current_counts) if r + c > 0]
+    n_ref = sum(r for r, _ in columns)
+    n_cur = sum(c for _, c in columns)
+    if n_ref == 0 or n_cur == 0:
+        raise ValueError("the chi-square test needs counts on both sides")
+    total = float(n_ref + n_cur)
+    statistic = 0.0
+    for r, c in columns:
+        column = r + c
+        for observed, row_total in ((r, n_ref), (c, n_cur)):
+            expected = row_total * column / total
+            statistic += (observed - expected) ** 2 / expected
+    dof = len(columns) - 1
+    if dof == 0:
+        return 0.0, 1.0, 0
+    return statistic, chi2_sf(statistic, dof), dof

@@ -1,0 +1,200 @@
+"""The drift engine against an independent numpy/scipy implementation of the pinned definitions."""
+
+import math
+import random
+
+import numpy as np
+import pytest
+from scipy import stats
+from scipy.spatial import distance
+
+import modelops
+from modelops.datadrift import DriftAccumulator, psi_level
+from modelops.errors import ModelOpsError
+
+REL = 1e-6
+
+
+def reference_drift(ref, cur):
+    """The issue's definitions, written with numpy/scipy (independent of our code)."""
+    ref, cur = np.asarray(ref, float), np.asarray(cur, float)
+    if len(np.unique(ref)) <= 10:
+        values = np.union1d(ref, cur)
+        r = np.array([(ref == v).sum() for v in values], float)
+        c = np.array([(cur == v).sum() for v in values], float)
+    else:
+        inner = np.unique(np.quantile(ref, np.arange(1, 10) / 10))
+        edges = np.concatenate([[-np.inf], inner, [np.inf]])
+        r = np.array([((ref >= lo) & (ref < hi)).sum() for lo, hi in zip(edges[:-1], edges[1:])], float)
+        c = np.array([((cur >= lo) & (cur < hi)).sum() for lo, hi in zip(edges[:-1], edges[1:])], float)
+    rs, cs = r / r.sum(), c / c.sum()
+    rs_eps, cs_eps = np.where(rs == 0, 0.0001, rs), np.where(cs == 0, 0.0001, cs)
+    ks = stats.ks_2samp(ref, cur)
+    n, m = len(ref), len(cur)
+    return {
+        "psi": float(np.sum((cs_eps - rs_eps) * np.log(cs_eps / rs_eps))),
+        "js": float(distance.jensenshannon(rs, cs, base=2)),
+        "ks_d": float(ks.statistic),
+        "ks_p": float(stats.kstwobign.sf(ks.statistic * math.sqrt(n * m / (n + m)))),
+        "wasserstein_norm": float(stats.wasserstein_distance(ref, cur) / max(np.std(ref), 0.001)),
+    }
+
+
+def run(ref, cur, feature="x", **options):
+    acc = DriftAccumulator([feature], split_field="side", **options)
+    for v in ref:
+        acc.add({"side": "reference", feature: v})
+    for v in cur:
+        acc.add({"side": "current", feature: v})
+    rows = acc.result()
+    return rows[0], rows[-1]
+
+
+CASES = {
+    "normal_shift_small": (lambda g: ([g.gauss(0, 1) for _ in range(400)], [g.gauss(0.4, 1) for _ in range(250)])),
+    "same_distribution_large": (lambda g: ([g.gauss(5, 2) for _ in range(3000)], [g.gauss(5, 2) for _ in range(1500)])),
+    "heavy_ties": (lambda g: ([float(g.randint(0, 30)) for _ in range(900)], [float(g.randint(5, 35)) for _ in range(90)])),
+    "few_values": (lambda g: ([float(g.randint(0, 3)) for _ in range(500)], [float(g.randint(0, 6)) for _ in range(500)])),
+    "constant_reference": (lambda g: ([2.0] * 300, [2.0] * 150 + [3.0] * 20)),
+    "skewed_large": (lambda g: ([g.expovariate(1) for _ in range(5000)], [g.expovariate(0.7) for _ in range(777)])),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_numeric_statistics_match_numpy_scipy(case):
+    ref, cur = CASES[case](random.Random(case))
+    row, _ = run(ref, cur)
+    expected = reference_drift(ref, cur)
+    assert row["kind"] == "numeric"
+    for key in ("psi", "js", "ks_d", "wasserstein_norm"):
+        assert row[key] == pytest.approx(expected[key], rel=REL, abs=1e-12), key
+    if row["test"] == "ks":
+        assert row["p_value"] == pytest.approx(expected["ks_p"], rel=REL, abs=1e-300)
+
+
+def test_test_selection_follows_evidently_defaults():
+    g = random.Random(1)
+    small = [g.gauss(0, 1) for _ in range(1000)]
+    assert run(small, small[:100])[0]["test"] == "ks"
+    assert run([float(i % 5) for i in range(1000)], [1.0, 2.0])[0]["test"] == "chisquare"
+    large = [g.gauss(0, 1) for _ in range(1001)]
+    assert run(large, large[:50])[0]["test"] == "wasserstein"
+    assert run(["a", "b"] * 500, ["a"])[0]["test"] == "chisquare"
+    assert run(["a", "b"] * 501, ["a"])[0]["test"] == "jensenshannon"
+
+
+def test_ks_drift_decision_uses_p_below_threshold():
+    g = random.Random(3)
+    ref = [g.gauss(0, 1) for _ in range(500)]
+    drifted, _ = run(ref, [g.gauss(1, 1) for _ in range(500)])
+    stable, _ = run(ref, [g.gauss(0, 1) for _ in range(500)])
+    assert drifted["drift"] == 1 and drifted["p_value"] < 0.05
+    assert stable["drift"] == 0 and stable["p_value"] >= 0.05
+
+
+def test_categorical_matches_chi2_contingency_and_handles_one_sided_categories():
+    ref = ["a"] * 50 + ["b"] * 30 + ["c"] * 20
+    cur = ["a"] * 10 + ["b"] * 30 + ["d"] * 15
+    row, _ = run(ref, cur)
+    table = np.array([[50, 30, 20, 0], [10, 30, 0, 15]])
+    expected = stats.chi2_contingency(table, correction=False)
+    assert row["kind"] == "categorical" and row["test"] == "chisquare"
+    assert row["statistic"] == pytest.approx(expected.statistic, rel=REL)
+    assert row["p_value"] == pytest.approx(expected.pvalue, rel=REL)
+    rs, cs = table[0] / 100, table[1] / 55
+    assert row["js"] == pytest.approx(distance.jensenshannon(rs, cs, base=2), rel=REL)
+
+
+def test_mixed_numbers_and_text_become_categorical():
+    row, _ = run(["1", "2", "2", "x"], ["1", "1.0", "3"])
+    assert row["kind"] == "categorical"
+    # 1 and 1.0 are the same category; the table is over categories 1, 2, 3, x.
+    expected = stats.chi2_contingency(np.array([[1, 2, 0, 1], [2, 0, 1, 0]]), correction=False)
+    assert row["statistic"] == pytest.approx(expected.statistic, rel=REL)
+
+
+def test_missing_and_non_finite_values_count_as_null():
+    row, _ = run(["1", "", None, "nan", "2", "3", "4", "5", "6", "7"], ["inf", "1", ["3", "4"]])
+    assert (row["n_ref"], row["n_null_ref"], row["n_cur"], row["n_null_cur"]) == (7, 3, 1, 2)
+
+
+def test_feature_without_values_on_one_side_is_insufficient_data_not_drift():
+    acc = DriftAccumulator(["x", "y"], split_field="side")
+    acc.add_rows([{"side": "reference", "x": 1, "y": 2}, {"side": "reference", "x": 2, "y": 3},
+                  {"side": "current", "x": 5}])
+    x, y, dataset = acc.result()
+    assert y["test"] == "insufficient_data" and y["drift"] == ""
+    assert dataset["n_drifted"] == x["drift"] and dataset["drift_share"] == float(x["drift"])
+
+
+def test_dataset_row_counts_share_of_drifting_features():
+    g = random.Random(5)
+    acc = DriftAccumulator(["a", "b", "c"], split_field="side", drift_share=0.6)
+    for _ in range(300):
+        acc.add({"side": "reference", "a": g.gauss(0, 1), "b": g.gauss(0, 1), "c": g.gauss(0, 1)})
+        acc.add({"side": "current", "a": g.gauss(3, 1), "b": g.gauss(3, 1), "c": g.gauss(0, 1)})
+    *features, dataset = acc.result()
+    assert [f["drift"] for f in features][:2] == [1, 1]
+    drifted = sum(f["drift"] for f in features)
+    assert dataset["drift_share"] == pytest.approx(drifted / 3)
+    assert dataset["drift"] == int(drifted / 3 >= 0.6)
+
+
+def test_reference_until_routes_by_time_and_counts_rows_without_time():
+    acc = DriftAccumulator(["x"], reference_until=100.0)
+    acc.add_rows([{"_time": "99.5", "x": 1}, {"_time": 100, "x": 2}, {"x": 3}, {"_time": "0", "x": 1.5}])
+    row = acc.result()[0]
+    assert (row["n_ref"], row["n_cur"]) == (2, 1)
+    assert acc.warnings() == ["1 rows were skipped because they have no _time"]
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(features=[], split_field="s"), "name the features"),
+    (dict(features=["x"]), "split=<field> or reference_until"),
+    (dict(features=["x"], split_field="s", reference_until=5.0), "not both"),
+    (dict(features=["s"], split_field="s"), "cannot also be a feature"),
+    (dict(features=["x"], split_field="s", stattest="t-test"), "stattest must be one of"),
+    (dict(features=["x"], split_field="s", threshold=-1.0), "threshold must be a positive"),
+])
+def test_bad_options_are_one_sentence(kwargs, message):
+    with pytest.raises(ModelOpsError, match=message) as error:
+        DriftAccumulator(**kwargs)
+    assert "\n" not in str(error.value)
+
+
+def test_no_reference_or_current_rows_is_an_error():
+    acc = DriftAccumulator(["x"], split_field="side")
+    acc.add({"side": "current", "x": 1})
+    with pytest.raises(ModelOpsError, match="no reference rows: no row has side=reference"):
+        acc.result()
+
+
+def test_numeric_only_stattest_on_text_feature_is_an_error():
+    with pytest.raises(ModelOpsError, match="stattest=ks needs numeric values"):
+        run(["a", "b"], ["a"], stattest="ks")
+
+
+def test_stattest_and_threshold_override():
+    g = random.Random(9)
+    ref = [g.gauss(0, 1) for _ in range(2000)]
+    cur = [g.gauss(0.05, 1) for _ in range(2000)]
+    row, _ = run(ref, cur, stattest="psi", threshold=0.0001)
+    assert row["test"] == "psi" and row["threshold"] == 0.0001
+    assert row["drift"] == int(row["psi"] >= 0.0001)
+
+
+def test_psi_reading():
+    assert [psi_level(v) for v in (0.0, 0.0999, 0.1, 0.1999, 0.2, 3)] == [
+        "none", "none", "moderate", "moderate", "significant", "significant"]
+
+
+def test_notebook_api_gives_the_same_numbers_as_the_accumulator():
+    pd = pytest.importorskip("pandas")
+    g = random.Random(11)
+    ref = pd.DataFrame({"t": [g.gauss(0, 1) for _ in range(300)], "c": [g.choice("xyz") for _ in range(300)]})
+    cur = pd.DataFrame({"t": [g.gauss(0.2, 1) for _ in range(100)], "c": [g.choice("xy") for _ in range(100)]})
+    rows = modelops.drift(ref, cur)
+    acc = DriftAccumulator(["t", "c"], split_field="side")
+    acc.add_rows([{"side": "reference", **r} for r in ref.to_dict("records")])
+    acc.add_rows([{"side": "current", **r} for r in cur.to_dict("records")])
+    assert rows == acc.result()
