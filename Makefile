@@ -44,7 +44,7 @@ build: venv vendor
 
 lint: venv
 	$(BIN)/ruff check bin/modelops bin/*.py tests bench tools
-	$(BIN)/vermin --no-tips --violations --target=3.9- --exclude-regex 'bin/lib/.*' bin/modelops bin/*.py
+	$(BIN)/vermin --no-tips --violations --eval-annotations --target=3.9- bin/modelops bin/*.py
 
 test: build lint
 	$(PYTHON) -m pytest -q

@@ -3,14 +3,13 @@
 import math
 import random
 
+import modelops
 import numpy as np
 import pytest
-from scipy import stats
-from scipy.spatial import distance
-
-import modelops
 from modelops.datadrift import DriftAccumulator, psi_level
 from modelops.errors import ModelOpsError
+from scipy import stats
+from scipy.spatial import distance
 
 REL = 1e-6
 
@@ -52,9 +51,12 @@ def run(ref, cur, feature="x", **options):
 
 CASES = {
     "normal_shift_small": (lambda g: ([g.gauss(0, 1) for _ in range(400)], [g.gauss(0.4, 1) for _ in range(250)])),
-    "same_distribution_large": (lambda g: ([g.gauss(5, 2) for _ in range(3000)], [g.gauss(5, 2) for _ in range(1500)])),
-    "heavy_ties": (lambda g: ([float(g.randint(0, 30)) for _ in range(900)], [float(g.randint(5, 35)) for _ in range(90)])),
-    "few_values": (lambda g: ([float(g.randint(0, 3)) for _ in range(500)], [float(g.randint(0, 6)) for _ in range(500)])),
+    "same_distribution_large": (lambda g: ([g.gauss(5, 2) for _ in range(3000)],
+                                           [g.gauss(5, 2) for _ in range(1500)])),
+    "heavy_ties": (lambda g: ([float(g.randint(0, 30)) for _ in range(900)],
+                              [float(g.randint(5, 35)) for _ in range(90)])),
+    "few_values": (lambda g: ([float(g.randint(0, 3)) for _ in range(500)],
+                              [float(g.randint(0, 6)) for _ in range(500)])),
     "constant_reference": (lambda g: ([2.0] * 300, [2.0] * 150 + [3.0] * 20)),
     "skewed_large": (lambda g: ([g.expovariate(1) for _ in range(5000)], [g.expovariate(0.7) for _ in range(777)])),
 }

@@ -1,7 +1,6 @@
 import copy
 
 import pytest
-
 from modelops import schema
 
 

@@ -3,9 +3,8 @@
 import math
 
 import pytest
-from scipy import special, stats
-
 from modelops.stats import special as ours
+from scipy import special, stats
 
 REL = 1e-9
 
