@@ -6,9 +6,10 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from splunklib.searchcommands import Configuration, Option, ReportingCommand, dispatch, validators  # noqa: E402
+
 from modelops import spl  # noqa: E402  (puts the vendored splunklib on sys.path)
 from modelops.datadrift import STATTESTS, DriftAccumulator  # noqa: E402
-from splunklib.searchcommands import Configuration, Option, ReportingCommand, dispatch, validators  # noqa: E402
 
 
 @Configuration(requires_preop=False)

@@ -2,9 +2,9 @@
 
 import random
 
-import modelops
 import pytest
 
+import modelops
 from tests.protocol import harness
 
 

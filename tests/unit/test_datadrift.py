@@ -3,13 +3,14 @@
 import math
 import random
 
-import modelops
 import numpy as np
 import pytest
-from modelops.datadrift import DriftAccumulator, psi_level
-from modelops.errors import ModelOpsError
 from scipy import stats
 from scipy.spatial import distance
+
+import modelops
+from modelops.datadrift import DriftAccumulator, psi_level
+from modelops.errors import ModelOpsError
 
 REL = 1e-6
 

@@ -1,6 +1,7 @@
 import copy
 
 import pytest
+
 from modelops import schema
 
 

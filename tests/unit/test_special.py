@@ -3,8 +3,9 @@
 import math
 
 import pytest
-from modelops.stats import special as ours
 from scipy import special, stats
+
+from modelops.stats import special as ours
 
 REL = 1e-9
 

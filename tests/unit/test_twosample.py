@@ -5,9 +5,10 @@ import random
 
 import numpy as np
 import pytest
-from modelops.stats import twosample as ts
 from scipy import stats
 from scipy.spatial import distance
+
+from modelops.stats import twosample as ts
 
 
 def samples():
