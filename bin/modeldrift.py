@@ -4,11 +4,13 @@
 import os
 import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+# splunkd starts us with bin/ as the working script dir; the vendored splunklib lives in bin/lib.
+_BIN = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [_BIN, os.path.join(_BIN, "lib")]
 
 from splunklib.searchcommands import Configuration, Option, ReportingCommand, dispatch, validators  # noqa: E402
 
-from modelops import spl  # noqa: E402  (puts the vendored splunklib on sys.path)
+from modelops import spl  # noqa: E402
 from modelops.datadrift import STATTESTS, DriftAccumulator  # noqa: E402
 
 

@@ -1,18 +1,11 @@
-"""What every custom search command shares: vendored splunklib on the path, one-sentence errors,
-and accumulating rows until splunkd says the input is finished.
-
-This is the only module of the package that knows about splunklib.
+"""What every custom search command shares: one-sentence errors and knowing when splunkd's input
+is finished. The only module of the package that knows splunklib's behaviour (it imports none of it).
 """
 
-import os
 import sys
 from contextlib import contextmanager
 
 from .errors import ModelOpsError
-
-_LIB = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "lib")
-if os.path.isdir(_LIB) and _LIB not in sys.path:
-    sys.path.insert(0, _LIB)
 
 
 def input_finished(command) -> bool:
