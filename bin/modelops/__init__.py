@@ -8,7 +8,32 @@ from ._version import __version__
 from .errors import ModelOpsError
 from .schema import SCHEMA_VERSION, parse_model_name, validate_event
 
-__all__ = ["SCHEMA_VERSION", "ModelOpsError", "__version__", "drift", "parse_model_name", "validate_event"]
+# Notebook verbs, imported on first use so `import modelops` stays cheap inside Splunk's commands.
+_LAZY = {
+    "log_metrics": "telemetry.client",
+    "log_training_step": "telemetry.client",
+    "flush": "telemetry.client",
+    "get_telemetry": "telemetry.client",
+    "calculate_all_metrics": "metrics",
+    "track_fit": "telemetry.dsdl",
+    "track_apply": "telemetry.dsdl",
+    "keras_callback": "telemetry.callbacks",
+    "TrainingLogger": "telemetry.callbacks",
+}
+
+__all__ = ["SCHEMA_VERSION", "ModelOpsError", "TrainingLogger", "__version__", "calculate_all_metrics", "drift",
+           "flush", "get_telemetry", "keras_callback", "log_metrics", "log_training_step", "parse_model_name",
+           "track_apply", "track_fit", "validate_event"]
+
+
+def __getattr__(name):
+    if name not in _LAZY:
+        raise AttributeError("module 'modelops' has no attribute %r" % name)
+    import importlib
+
+    value = getattr(importlib.import_module("." + _LAZY[name], __name__), name)
+    globals()[name] = value  # later lookups skip this function
+    return value
 
 
 def _records(data):

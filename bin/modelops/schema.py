@@ -149,8 +149,8 @@ def _check_profile(event, problems):
             problems.append("only numeric profiles have edges")
         if not isinstance(edges, list) or not all(_is_number(e) for e in edges):
             problems.append("edges must be a list of finite numbers")
-        elif len(edges) < 2 or len(edges) > 11 or any(a >= b for a, b in zip(edges, edges[1:])):
-            problems.append("edges must be 2 to 11 strictly increasing numbers")
+        elif len(edges) < 2 or len(edges) > 11 or any(a > b for a, b in zip(edges, edges[1:])):
+            problems.append("edges must be 2 to 11 non-decreasing numbers")
         elif len(counts) != len(edges) - 1:
             problems.append("a profile with k edges has k-1 counts")
     elif categories is not None:

@@ -1,0 +1,320 @@
+"""Business metrics with scikit-learn's definitions, in pure Python.
+
+Every function takes plain sequences (lists, tuples, numpy arrays, pandas Series). Edge cases are
+decided explicitly and documented per function; ``zero_division`` is always 0, as
+``sklearn.metrics`` with ``zero_division=0``.
+"""
+
+import math
+from collections import Counter
+
+# Which way is better, per canonical metric name.
+HIGHER_IS_BETTER = frozenset({"accuracy", "precision", "recall", "f1", "roc_auc", "r2", "silhouette"})
+LOWER_IS_BETTER = frozenset({"mae", "rmse", "mse", "mape", "log_loss", "loss", "val_loss"})
+# Names written by the seed's hand-rolled helpers, mapped to the canonical ones.
+ALIASES = {"r2_score": "r2", "f1_score": "f1", "accuracy_score": "accuracy", "precision_score": "precision",
+           "recall_score": "recall", "roc_auc_score": "roc_auc", "mean_absolute_error": "mae",
+           "mean_squared_error": "mse", "root_mean_squared_error": "rmse",
+           "mean_absolute_percentage_error": "mape", "silhouette_score": "silhouette"}
+TASKS = ("classification", "regression", "anomaly", "clustering")
+# numpy.finfo(float64).eps, used by scikit-learn in MAPE and log loss.
+FLOAT_EPS = 2.220446049250313e-16
+
+
+def canonical_name(name: str) -> str:
+    return ALIASES.get(name, name)
+
+
+def direction(name: str):
+    """``"higher"`` or ``"lower"`` is better for a known metric, else None."""
+    name = canonical_name(name)
+    if name in HIGHER_IS_BETTER:
+        return "higher"
+    if name in LOWER_IS_BETTER:
+        return "lower"
+    return None
+
+
+def _pairs(y_true, y_pred):
+    y_true, y_pred = list(y_true), list(y_pred)
+    if len(y_true) != len(y_pred):
+        raise ValueError("y_true and y_pred have different lengths (%d and %d)" % (len(y_true), len(y_pred)))
+    if not y_true:
+        raise ValueError("metrics of an empty sample are undefined")
+    return y_true, y_pred
+
+
+def _floats(values):
+    out = [float(v) for v in values]
+    if not all(math.isfinite(v) for v in out):
+        raise ValueError("values must be finite numbers (found NaN or infinity)")
+    return out
+
+
+# --- classification ----------------------------------------------------------------------------
+
+
+def accuracy(y_true, y_pred) -> float:
+    """Share of exact matches (``sklearn.metrics.accuracy_score``)."""
+    y_true, y_pred = _pairs(y_true, y_pred)
+    return sum(t == p for t, p in zip(y_true, y_pred)) / len(y_true)
+
+
+def _labels(y_true, y_pred):
+    labels = set(y_true) | set(y_pred)
+    try:
+        return sorted(labels)
+    except TypeError:
+        return sorted(labels, key=repr)
+
+
+def binary_pos_label(labels, pos_label=1):
+    """The positive class of a two-label problem: ``pos_label`` if present, else the larger label."""
+    if pos_label in labels or len(labels) < 2:
+        return pos_label
+    return labels[-1]
+
+
+def _prf_counts(y_true, y_pred, label):
+    tp = fp = fn = 0
+    for t, p in zip(y_true, y_pred):
+        if p == label:
+            if t == label:
+                tp += 1
+            else:
+                fp += 1
+        elif t == label:
+            fn += 1
+    return tp, fp, fn
+
+
+def _prf_from_counts(tp, fp, fn):
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * tp / (2 * tp + fp + fn) if tp + fp + fn else 0.0
+    return precision, recall, f1
+
+
+def precision_recall_f1(y_true, y_pred, pos_label=1, average=None):
+    """(precision, recall, f1) as scikit-learn with ``zero_division=0``.
+
+    ``average=None`` picks ``"binary"`` for at most two labels (positive class ``pos_label``, or the
+    larger label when ``pos_label`` is absent) and ``"macro"`` otherwise (unweighted mean over the
+    union of labels in ``y_true`` and ``y_pred``).
+    """
+    y_true, y_pred = _pairs(y_true, y_pred)
+    labels = _labels(y_true, y_pred)
+    if average is None:
+        average = "binary" if len(labels) <= 2 else "macro"
+    if average == "binary":
+        return _prf_from_counts(*_prf_counts(y_true, y_pred, binary_pos_label(labels, pos_label)))
+    if average != "macro":
+        raise ValueError("average must be binary or macro")
+    per_label = [_prf_from_counts(*_prf_counts(y_true, y_pred, label)) for label in labels]
+    return tuple(sum(values) / len(labels) for values in zip(*per_label))
+
+
+def average_ranks(values):
+    """1-based ranks with ties given their average rank (``scipy.stats.rankdata``)."""
+    order = sorted(range(len(values)), key=values.__getitem__)
+    ranks = [0.0] * len(values)
+    i = 0
+    while i < len(order):
+        j = i
+        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
+            j += 1
+        rank = (i + j) / 2.0 + 1.0
+        for k in range(i, j + 1):
+            ranks[order[k]] = rank
+        i = j + 1
+    return ranks
+
+
+def roc_auc(y_true, y_score, pos_label=None) -> float:
+    """Binary ROC AUC (``sklearn.metrics.roc_auc_score``), by the rank-sum identity with tied scores
+    counted as one half. The positive class is ``pos_label`` or else the larger of the two labels.
+    Raises ValueError unless both classes are present."""
+    y_true, y_score = _pairs(y_true, y_score)
+    scores = _floats(y_score)
+    labels = _labels(y_true, [])
+    if len(labels) != 2:
+        raise ValueError("ROC AUC needs exactly two classes in y_true (found %d)" % len(labels))
+    positive = labels[1] if pos_label is None else pos_label
+    ranks = average_ranks(scores)
+    n_pos = sum(1 for t in y_true if t == positive)
+    n_neg = len(y_true) - n_pos
+    rank_sum = sum(r for r, t in zip(ranks, y_true) if t == positive)
+    return (rank_sum - n_pos * (n_pos + 1) / 2.0) / (n_pos * n_neg)
+
+
+def log_loss(y_true, y_prob, pos_label=None) -> float:
+    """Binary cross-entropy of the positive-class probability (``sklearn.metrics.log_loss``),
+    probabilities clipped to [eps, 1 - eps] with eps the float64 machine epsilon."""
+    y_true, y_prob = _pairs(y_true, y_prob)
+    probs = _floats(y_prob)
+    labels = _labels(y_true, [])
+    if len(labels) > 2:
+        raise ValueError("log_loss here is binary; y_true has %d classes" % len(labels))
+    positive = labels[-1] if pos_label is None else pos_label
+    total = 0.0
+    for t, p in zip(y_true, probs):
+        p = min(max(p, FLOAT_EPS), 1.0 - FLOAT_EPS)
+        total -= math.log(p) if t == positive else math.log(1.0 - p)
+    return total / len(probs)
+
+
+# --- regression --------------------------------------------------------------------------------
+
+
+def mae(y_true, y_pred) -> float:
+    y_true, y_pred = _pairs(_floats(y_true), _floats(y_pred))
+    return math.fsum(abs(t - p) for t, p in zip(y_true, y_pred)) / len(y_true)
+
+
+def mse(y_true, y_pred) -> float:
+    y_true, y_pred = _pairs(_floats(y_true), _floats(y_pred))
+    return math.fsum((t - p) ** 2 for t, p in zip(y_true, y_pred)) / len(y_true)
+
+
+def rmse(y_true, y_pred) -> float:
+    return math.sqrt(mse(y_true, y_pred))
+
+
+def mape(y_true, y_pred) -> float:
+    """mean(|y - p| / max(|y|, eps)), as ``sklearn.metrics.mean_absolute_percentage_error`` (a fraction,
+    not a percentage; a zero target gives a huge value, as in scikit-learn)."""
+    y_true, y_pred = _pairs(_floats(y_true), _floats(y_pred))
+    return math.fsum(abs(t - p) / max(abs(t), FLOAT_EPS) for t, p in zip(y_true, y_pred)) / len(y_true)
+
+
+def r2(y_true, y_pred) -> float:
+    """Coefficient of determination (``sklearn.metrics.r2_score``). A constant y_true gives 1.0 for a
+    perfect prediction and 0.0 otherwise, as scikit-learn does."""
+    y_true, y_pred = _pairs(_floats(y_true), _floats(y_pred))
+    mean = math.fsum(y_true) / len(y_true)
+    residual = math.fsum((t - p) ** 2 for t, p in zip(y_true, y_pred))
+    total = math.fsum((t - mean) ** 2 for t in y_true)
+    if total == 0:
+        return 1.0 if residual == 0 else 0.0
+    return 1.0 - residual / total
+
+
+# --- anomaly and clustering -------------------------------------------------------------------
+
+
+def anomaly_flags(y_pred) -> list:
+    """Predictions as booleans (True = anomaly): IsolationForest style {-1, 1} marks -1 as the
+    anomaly; {0, 1} or booleans mark 1/True."""
+    values = list(y_pred)
+    distinct = set(values)
+    if distinct <= {-1, 1} and -1 in distinct:
+        return [v == -1 for v in values]
+    if distinct <= {0, 1}:
+        return [bool(v) for v in values]
+    raise ValueError("anomaly predictions must be -1/1 (IsolationForest) or 0/1 flags")
+
+
+def anomaly_rate(y_pred) -> float:
+    flags = anomaly_flags(y_pred)
+    if not flags:
+        raise ValueError("the anomaly rate of an empty sample is undefined")
+    return sum(flags) / len(flags)
+
+
+def silhouette(X, labels) -> float:
+    """Mean silhouette coefficient with Euclidean distance (``sklearn.metrics.silhouette_score``).
+    Samples in singleton clusters score 0. Needs 2 <= number of clusters <= n - 1. O(n^2): uses
+    numpy when it is installed."""
+    rows = [list(map(float, row)) for row in X]
+    labels = list(labels)
+    if len(rows) != len(labels):
+        raise ValueError("X and labels have different lengths")
+    clusters = sorted(set(labels), key=repr)
+    if not 2 <= len(clusters) <= len(rows) - 1:
+        raise ValueError("silhouette needs 2 to n-1 clusters (found %d for %d samples)" % (len(clusters), len(rows)))
+    sizes = Counter(labels)
+    index = {c: i for i, c in enumerate(clusters)}
+    try:
+        import numpy as np
+    except ImportError:
+        np = None
+    total = 0.0
+    for i, row in enumerate(rows):
+        if np is not None:
+            if i == 0:
+                matrix = np.asarray(rows)
+                codes = np.asarray([index[c] for c in labels])
+            distances = np.sqrt(((matrix - matrix[i]) ** 2).sum(axis=1))
+            sums = np.bincount(codes, weights=distances, minlength=len(clusters)).tolist()
+        else:
+            sums = [0.0] * len(clusters)
+            for other, label in zip(rows, labels):
+                sums[index[label]] += math.sqrt(sum((a - b) ** 2 for a, b in zip(row, other)))
+        own = index[labels[i]]
+        if sizes[labels[i]] == 1:
+            continue
+        a = sums[own] / (sizes[labels[i]] - 1)
+        b = min(sums[k] / sizes[c] for k, c in enumerate(clusters) if k != own)
+        total += (b - a) / max(a, b) if max(a, b) > 0 else 0.0
+    return total / len(rows)
+
+
+# --- all at once ---------------------------------------------------------------------------------
+
+
+def infer_task(y_true, y_pred) -> str:
+    """``classification`` when the labels are text, booleans or at most 20 distinct integers,
+    else ``regression``."""
+    values = list(y_true) + list(y_pred)
+    distinct = set(values)
+    for v in distinct:
+        if isinstance(v, (str, bool)):
+            return "classification"
+        try:
+            number = float(v)
+        except (TypeError, ValueError):
+            return "classification"
+        if not number.is_integer():
+            return "regression"
+    return "classification" if len(distinct) <= 20 else "regression"
+
+
+def calculate_all_metrics(y_true, y_pred, task=None, y_score=None, X=None, pos_label=1) -> dict:
+    """The metrics that fit the task, never mixed across tasks.
+
+    * classification: accuracy, precision, recall, f1 (+ roc_auc and log_loss for two classes when
+      ``y_score``, the positive-class score or probability, is given; log_loss only when it is in [0, 1]);
+    * regression: r2, mae, mse, rmse, mape;
+    * anomaly: anomaly_rate of ``y_pred`` (+ precision, recall, f1 of the anomaly class when
+      ``y_true`` flags are given);
+    * clustering: silhouette of ``X`` (or ``y_true`` when X is None) under the labels ``y_pred``.
+
+    ``task=None`` infers classification or regression (see ``infer_task``). A metric that is
+    undefined for the data (one class for AUC) is left out rather than guessed.
+    """
+    if task is None:
+        task = infer_task(y_true, y_pred)
+    if task not in TASKS:
+        raise ValueError("task must be one of %s" % ", ".join(TASKS))
+    if task == "clustering":
+        return {"silhouette": silhouette(y_true if X is None else X, y_pred)}
+    if task == "anomaly":
+        flags = anomaly_flags(y_pred)
+        result = {"anomaly_rate": sum(flags) / len(flags)}
+        if y_true is not None:
+            p, r, f = precision_recall_f1(anomaly_flags(y_true), flags, pos_label=True, average="binary")
+            result.update(precision=p, recall=r, f1=f)
+        return result
+    if task == "regression":
+        return {"r2": r2(y_true, y_pred), "mae": mae(y_true, y_pred), "mse": mse(y_true, y_pred),
+                "rmse": rmse(y_true, y_pred), "mape": mape(y_true, y_pred)}
+    y_true, y_pred = _pairs(y_true, y_pred)
+    precision, recall, f1 = precision_recall_f1(y_true, y_pred, pos_label=pos_label)
+    result = {"accuracy": accuracy(y_true, y_pred), "precision": precision, "recall": recall, "f1": f1}
+    if y_score is not None and len(_labels(y_true, [])) == 2:
+        positive = binary_pos_label(_labels(y_true, []), pos_label)
+        result["roc_auc"] = roc_auc(y_true, y_score, pos_label=positive)
+        scores = _floats(y_score)
+        if all(0.0 <= s <= 1.0 for s in scores):
+            result["log_loss"] = log_loss(y_true, scores, pos_label=positive)
+    return result

@@ -1,0 +1,146 @@
+"""Building schema-v1 events and handing them to the sender. The public logging verbs live here.
+
+Nothing here raises into user code: a telemetry problem is logged once and the call returns None.
+"""
+
+import getpass
+import logging
+import math
+import os
+import socket
+import threading
+import time
+from functools import lru_cache
+
+from .._version import __version__
+from ..metrics import canonical_name
+from ..schema import SCHEMA_VERSION, new_event_id, parse_model_name
+from .config import TelemetryConfig
+
+log = logging.getLogger("modelops.telemetry")
+
+
+@lru_cache(maxsize=1024)
+def _family_version(model_name):
+    return parse_model_name(model_name)
+
+
+@lru_cache(maxsize=1)
+def _identity():
+    try:
+        user = getpass.getuser()
+    except Exception:
+        user = None
+    return user, socket.gethostname(), os.environ.get("MODELOPS_CONTAINER_IMAGE") or None
+
+
+def clean_metrics(metrics) -> dict:
+    """Canonical names; numbers as floats; NaN/inf/None as null (JSON has no NaN); the rest dropped."""
+    out = {}
+    for name, value in (metrics or {}).items():
+        if value is None:
+            out[canonical_name(str(name))] = None
+            continue
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            continue
+        out[canonical_name(str(name))] = number if math.isfinite(number) else None
+    return out
+
+
+class Telemetry:
+    """Builds events and enqueues them. One per process is enough (see ``get_telemetry``)."""
+
+    def __init__(self, config=None, sender=None):
+        self.config = config or TelemetryConfig.from_env()
+        self._sender = sender
+        self._lock = threading.Lock()
+        self._warned = set()
+
+    @property
+    def sender(self):
+        if self._sender is None:
+            with self._lock:
+                if self._sender is None:
+                    from .sender import Sender
+
+                    self._sender = Sender(self.config)
+        return self._sender
+
+    def event(self, event_type, model_name, run_id=None, algo=None, model_family=None, model_version=None,
+              **fields) -> dict:
+        family, version = _family_version(model_name)
+        user, host, image = _identity()
+        event = {"schema_version": SCHEMA_VERSION, "event_type": event_type, "event_id": new_event_id(),
+                 "model_name": model_name, "model_family": model_family or family,
+                 "model_version": model_version or version, "run_id": run_id or new_event_id(), "algo": algo,
+                 "user": user, "host": host, "container_image": image, "client_version": __version__}
+        event.update(fields)
+        return event
+
+    def send(self, event, when=None) -> None:
+        _, host, _ = _identity()
+        self.sender.enqueue({"time": round(when if when is not None else time.time(), 6), "host": host,
+                             "source": "modelops:" + event["event_type"], "sourcetype": self.config.sourcetype,
+                             "index": self.config.index, "event": event})
+
+    def emit(self, event_type, model_name, **fields):
+        """Build and enqueue one event; returns it, or None when telemetry failed (logged once)."""
+        try:
+            event = self.event(event_type, model_name, **fields)
+            self.send(event)
+            return event
+        except Exception as error:  # telemetry never breaks the notebook
+            self.warn_once(type(error).__name__, "modelops telemetry dropped an event: %s" % error)
+            return None
+
+    def warn_once(self, key, message):
+        if key not in self._warned:
+            self._warned.add(key)
+            log.warning(message)
+
+    def flush(self, timeout=10.0) -> bool:
+        try:
+            return self.sender.flush(timeout)
+        except Exception as error:
+            self.warn_once("flush", "modelops telemetry flush failed: %s" % error)
+            return False
+
+
+_default = None
+_default_lock = threading.Lock()
+
+
+def get_telemetry() -> Telemetry:
+    global _default
+    if _default is None:
+        with _default_lock:
+            if _default is None:
+                _default = Telemetry()
+    return _default
+
+
+def set_telemetry(telemetry) -> None:
+    """Replace the process-wide client (tests, or a notebook that configures its own)."""
+    global _default
+    _default = telemetry
+
+
+def log_metrics(model_name, run_id=None, **metrics):
+    """One ``metrics`` event: ``log_metrics("Horno4_AE_v3", r2=0.91, mae=3.2)``. Returns the event."""
+    return get_telemetry().emit("metrics", model_name, run_id=run_id, metrics=clean_metrics(metrics))
+
+
+def log_training_step(model_name, epoch, loss=None, run_id=None, step=None, **extra):
+    """One ``training_step`` event per epoch (or step): loss plus any other numbers (val_loss, ...)."""
+    values = dict(extra)
+    if loss is not None:
+        values["loss"] = loss
+    return get_telemetry().emit("training_step", model_name, run_id=run_id, epoch=int(epoch),
+                                step=None if step is None else int(step), metrics=clean_metrics(values))
+
+
+def flush(timeout=10.0) -> bool:
+    """Wait until every event is delivered (True) or ``timeout`` passes (False)."""
+    return get_telemetry().flush(timeout)

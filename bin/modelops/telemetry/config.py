@@ -1,0 +1,90 @@
+"""Telemetry settings: DSDL's container environment first, ``MODELOPS_*`` overrides on top.
+
+DSDL sets ``splunk_hec_enabled``, ``splunk_hec_url`` and ``splunk_hec_token`` in its containers.
+"""
+
+import os
+from dataclasses import dataclass, field, replace
+from typing import Optional
+
+from ..schema import INDEX, SOURCETYPE
+
+TRUE = {"1", "true", "yes", "on", "y", "t"}
+FALSE = {"0", "false", "no", "off", "n", "f"}
+
+
+def parse_bool(value, default=False) -> bool:
+    if value is None or str(value).strip() == "":
+        return default
+    text = str(value).strip().strip("'\"").lower()
+    if text in TRUE:
+        return True
+    if text in FALSE:
+        return False
+    raise ValueError("not a yes/no value: %r" % value)
+
+
+def default_spool_dir(env=os.environ) -> str:
+    """DSDL keeps /srv/notebooks on a persistent volume, so the spool survives container restarts there."""
+    if os.path.isdir("/srv/notebooks") and os.access("/srv/notebooks", os.W_OK):
+        return "/srv/notebooks/.modelops/spool"
+    return os.path.join(os.path.expanduser("~"), ".modelops", "spool")
+
+
+def collector_base(url: str) -> str:
+    """``https://h:8088``, ``.../services/collector`` or ``.../services/collector/event`` -> ``https://h:8088``."""
+    url = url.strip().strip("'\"").rstrip("/")
+    for suffix in ("/services/collector/event/1.0", "/services/collector/event", "/services/collector"):
+        if url.endswith(suffix):
+            return url[: -len(suffix)]
+    return url
+
+
+@dataclass(frozen=True)
+class TelemetryConfig:
+    hec_url: Optional[str] = None  # base URL, e.g. https://splunk:8088
+    hec_token: Optional[str] = field(default=None, repr=False)
+    enabled: bool = True
+    use_ack: bool = False
+    ca_bundle: Optional[str] = None
+    verify_tls: bool = True
+    spool_dir: str = ""
+    index: str = INDEX
+    sourcetype: str = SOURCETYPE
+    batch_events: int = 1000
+    batch_bytes: int = 1_000_000
+    flush_interval: float = 0.5
+    timeout: float = 10.0
+    max_backoff: float = 60.0
+    ack_timeout: float = 60.0
+
+    @property
+    def hec_configured(self) -> bool:
+        return bool(self.enabled and self.hec_url and self.hec_token)
+
+    def with_(self, **changes) -> "TelemetryConfig":
+        return replace(self, **changes)
+
+    @classmethod
+    def from_env(cls, env=None) -> "TelemetryConfig":
+        env = os.environ if env is None else env
+
+        def pick(*names):
+            for name in names:
+                value = env.get(name)
+                if value is not None and str(value).strip() != "":
+                    return str(value).strip().strip("'\"")
+            return None
+
+        url = pick("MODELOPS_HEC_URL", "splunk_hec_url")
+        enabled = parse_bool(pick("MODELOPS_HEC_ENABLED", "splunk_hec_enabled"), default=bool(url))
+        return cls(
+            hec_url=collector_base(url) if url else None,
+            hec_token=pick("MODELOPS_HEC_TOKEN", "splunk_hec_token"),
+            enabled=enabled,
+            use_ack=parse_bool(pick("MODELOPS_HEC_ACK")),
+            ca_bundle=pick("MODELOPS_CA_BUNDLE"),
+            verify_tls=parse_bool(pick("MODELOPS_TLS_VERIFY"), default=True),
+            spool_dir=pick("MODELOPS_SPOOL_DIR") or default_spool_dir(env),
+            index=pick("MODELOPS_INDEX") or INDEX,
+        )

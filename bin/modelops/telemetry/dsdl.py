@@ -1,0 +1,278 @@
+"""Wrappers for the notebook functions DSDL calls, so every fit and apply reports itself.
+
+    @modelops.track_fit
+    def fit(model, df, param): ...
+
+    @modelops.track_apply
+    def apply(model, df, param): ...
+
+A wrapped call emits a ``fit_run``/``apply_run`` event (status, duration, rows, features, params,
+metrics, prediction summary) and ``profile`` events: the reference at fit, saved beside the model,
+and the current one at apply on the same bins. An exception is reported as ``status=error`` and
+re-raised unchanged. Telemetry problems are logged, never raised.
+"""
+
+import contextvars
+import functools
+import hashlib
+import inspect
+import json
+import logging
+import math
+import os
+import time
+
+from ..metrics import anomaly_flags, calculate_all_metrics
+from ..schema import new_event_id
+from .client import clean_metrics, get_telemetry
+from .profile import current_profile, reference_profile
+
+log = logging.getLogger("modelops.telemetry")
+
+DEFAULT_MODEL_DIR = "/srv/app/model/data"
+RESERVED_PARAMS = ("mode", "algo")
+PREDICTION_NAMES = ("prediction", "predicted", "anomaly", "is_anomaly", "outlier", "cluster", "label")
+SCORE_NAMES = ("probability", "proba", "score", "anomaly_score", "reconstruction_error")
+
+_active_run = contextvars.ContextVar("modelops_active_run", default=None)
+
+
+def active_run():
+    """``{"run_id", "model_name", "algo"}`` of the fit/apply being tracked, or None."""
+    return _active_run.get()
+
+
+def model_dir() -> str:
+    return os.environ.get("MODELOPS_MODEL_DIR") or DEFAULT_MODEL_DIR
+
+
+def _unquote(value):
+    if isinstance(value, str) and len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+        return value[1:-1]
+    return value
+
+
+def parse_param(param) -> dict:
+    """Model name, algo, user params, features and target from DSDL's ``param`` (its meta)."""
+    param = param if isinstance(param, dict) else {}
+    options = param.get("options") or {}
+    params = {k: _unquote(v) for k, v in (options.get("params") or {}).items()}
+    features = param.get("feature_variables") or options.get("feature_variables") or []
+    target = param.get("target_variables") or options.get("target_variable") or []
+    if isinstance(target, str):
+        target = [target]
+    return {"model_name": _unquote(options.get("model_name")) or "unnamed_model",
+            "algo": params.get("algo") or options.get("algo_name"),
+            "params": {k: v for k, v in params.items() if k not in RESERVED_PARAMS},
+            "features": [str(f) for f in features if f != "*"], "target": [str(t) for t in target]}
+
+
+def _columns(df):
+    return [str(c) for c in getattr(df, "columns", [])]
+
+
+def _column(df, name):
+    values = df[name]
+    return values.tolist() if hasattr(values, "tolist") else list(values)
+
+
+def _features(df, info):
+    columns = _columns(df)
+    wanted = info["features"] or [c for c in columns if c not in info["target"]]
+    return [c for c in wanted if c in columns]
+
+
+def code_hash(fn):
+    try:
+        path = inspect.getsourcefile(fn)
+        with open(path, "rb") as f:
+            return hashlib.sha256(f.read()).hexdigest()[:16]
+    except (OSError, TypeError):
+        try:
+            return hashlib.sha256(inspect.getsource(fn).encode()).hexdigest()[:16]
+        except (OSError, TypeError):
+            return None
+
+
+def profile_path(info) -> str:
+    return os.path.join(model_dir(), "%s_%s.profile.json" % (info["algo"] or "model", info["model_name"]))
+
+
+def fit_metrics(returned) -> dict:
+    """Numbers a fit returns: a dict of metrics, or a Keras History (last value per metric)."""
+    history = getattr(returned, "history", None)
+    if isinstance(history, dict):
+        return clean_metrics({k: v[-1] for k, v in history.items() if isinstance(v, (list, tuple)) and v})
+    if isinstance(returned, dict):
+        return clean_metrics({k: v for k, v in returned.items() if isinstance(v, (int, float))
+                              and not isinstance(v, bool)})
+    return {}
+
+
+def _pick(columns, wanted, names):
+    if wanted and wanted in columns:
+        return wanted
+    for column in columns:
+        lowered = column.lower()
+        base = lowered[len("predicted_"):] if lowered.startswith("predicted_") else lowered
+        if base in names or lowered in names:
+            return column
+    return None
+
+
+def prediction_summary(values) -> dict:
+    summary = {"n": len(values)}
+    numbers = []
+    for v in values:
+        try:
+            number = float(v)
+        except (TypeError, ValueError):
+            numbers = None
+            break
+        if math.isfinite(number):
+            numbers.append(number)
+    if numbers:
+        mean = sum(numbers) / len(numbers)
+        std = math.sqrt(sum((x - mean) ** 2 for x in numbers) / len(numbers))
+        summary.update(mean=mean, std=std, min=min(numbers), max=max(numbers))
+        try:
+            flags = anomaly_flags([int(x) if x.is_integer() else x for x in numbers])
+            summary["anomaly_rate"] = sum(flags) / len(flags)
+        except ValueError:
+            pass
+    if numbers is None or len(set(values)) <= 20:
+        counts = {}
+        for v in values:
+            counts[str(v)] = counts.get(str(v), 0) + 1
+        summary["counts"] = dict(sorted(counts.items(), key=lambda kv: -kv[1])[:20])
+    return summary
+
+
+class _Run:
+    def __init__(self, kind, fn, param, df, options):
+        self.kind = kind
+        self.info = parse_param(param)
+        self.options = options
+        self.telemetry = options.get("telemetry") or get_telemetry()
+        self.run_id = new_event_id()
+        self.df = df
+        self.fn = fn
+        self.started_at = time.time()
+        self._t0 = time.perf_counter()
+
+    def common(self):
+        return {"run_id": self.run_id, "algo": self.info["algo"]}
+
+    def emit_run(self, status, error=None, metrics=None, summary=None):
+        features = _features(self.df, self.info)
+        target = self.info["target"]
+        self.telemetry.emit(
+            "%s_run" % self.kind, self.info["model_name"], status=status, error=error, started_at=self.started_at,
+            duration_s=round(time.perf_counter() - self._t0, 6), n_rows=len(self.df), n_features=len(features),
+            features=features, target=target[0] if len(target) == 1 else (target or None),
+            params=self.info["params"], metrics=metrics or {}, prediction_summary=summary or {},
+            code_hash=code_hash(self.fn), **self.common())
+
+    def emit_profiles(self, role):
+        features = _features(self.df, self.info)
+        path = profile_path(self.info)
+        if role == "reference":
+            profiles = {f: reference_profile(f, _column(self.df, f)) for f in features}
+            try:
+                os.makedirs(os.path.dirname(path), exist_ok=True)
+                with open(path + ".tmp", "w", encoding="utf-8") as f:
+                    json.dump({"model_name": self.info["model_name"], "profiles": profiles}, f)
+                os.replace(path + ".tmp", path)
+            except OSError as error:
+                self.telemetry.warn_once("profile-save", "modelops could not save the reference profile %s: %s"
+                                         % (path, error))
+        else:
+            try:
+                with open(path, encoding="utf-8") as f:
+                    reference = json.load(f)["profiles"]
+            except (OSError, ValueError, KeyError):
+                self.telemetry.warn_once("profile-load", "modelops found no reference profile at %s; fit the "
+                                                         "model with track_fit to get drift profiles" % path)
+                return
+            profiles = {f: current_profile(f, _column(self.df, f), reference[f]) for f in features if f in reference}
+        for profile in profiles.values():
+            self.telemetry.emit("profile", self.info["model_name"], **self.common(), **profile)
+
+
+def _track(kind, fn, options):
+    @functools.wraps(fn)
+    def wrapper(model, df, param, *args, **kwargs):
+        try:
+            run = _Run(kind, fn, param, df, options)
+            token = _active_run.set({"run_id": run.run_id, "model_name": run.info["model_name"],
+                                     "algo": run.info["algo"]})
+        except Exception as error:  # telemetry must never stop the model
+            log.warning("modelops could not start tracking %s: %s", kind, error)
+            return fn(model, df, param, *args, **kwargs)
+        try:
+            returned = fn(model, df, param, *args, **kwargs)
+        except Exception as error:
+            _safely(run.emit_run, "error", error=("%s: %s" % (type(error).__name__, error))[:2000])
+            _active_run.reset(token)
+            raise
+        _active_run.reset(token)
+        if kind == "fit":
+            _safely(run.emit_run, "ok", metrics=fit_metrics(returned))
+            if options.get("profile", True):
+                _safely(run.emit_profiles, "reference")
+        else:
+            metrics, summary = _safely(_apply_outcome, run, returned) or ({}, {})
+            _safely(run.emit_run, "ok", metrics=metrics, summary=summary)
+            if options.get("profile", True):
+                _safely(run.emit_profiles, "current")
+        return returned
+
+    return wrapper
+
+
+def _apply_outcome(run, returned):
+    columns = _columns(returned)
+    prediction = _pick(columns, run.options.get("prediction_column"), PREDICTION_NAMES)
+    if prediction is None and len(columns) == 1:
+        prediction = columns[0]
+    if prediction is None:
+        return {}, {}
+    predicted = _column(returned, prediction)
+    summary = dict(prediction_summary(predicted), column=prediction)
+    target = run.options.get("target") or (run.info["target"][0] if run.info["target"] else None)
+    if not target or target not in _columns(run.df):
+        return {}, summary
+    truth = _column(run.df, target)
+    score_column = _pick(columns, run.options.get("score_column"), SCORE_NAMES)
+    scores = _column(returned, score_column) if score_column else None
+    pairs = [(t, p, s) for t, p, s in zip(truth, predicted, scores or [None] * len(truth))
+             if t is not None and p is not None and not (isinstance(t, float) and math.isnan(t))]
+    if not pairs:
+        return {}, summary
+    truth, predicted, scores = (list(x) for x in zip(*pairs))
+    metrics = calculate_all_metrics(truth, predicted, task=run.options.get("task") or run.info["params"].get("task"),
+                                    y_score=scores if score_column else None)
+    return clean_metrics(metrics), summary
+
+
+def _safely(function, *args, **kwargs):
+    try:
+        return function(*args, **kwargs)
+    except Exception as error:
+        log.warning("modelops telemetry problem in %s: %s", getattr(function, "__name__", function), error)
+        return None
+
+
+def track_fit(fn=None, **options):
+    """Decorate DSDL's ``fit(model, df, param)``. Options: ``profile`` (default True), ``telemetry``."""
+    if fn is None:
+        return lambda f: _track("fit", f, options)
+    return _track("fit", fn, options)
+
+
+def track_apply(fn=None, **options):
+    """Decorate DSDL's ``apply(model, df, param)``. Options: ``target`` (ground-truth column, default the
+    fit target), ``prediction_column``, ``score_column``, ``task``, ``profile``, ``telemetry``."""
+    if fn is None:
+        return lambda f: _track("apply", f, options)
+    return _track("apply", fn, options)
