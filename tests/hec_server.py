@@ -14,8 +14,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class FakeHec:
-    def __init__(self, token="test-token", ack_after_polls=1, record=True):
+    def __init__(self, token="test-token", ack_after_polls=1, record=True, count_only=False):
         self.token = token
+        self.count_only = count_only  # benchmarks: count envelopes without parsing them
         self.ack_after_polls = ack_after_polls
         self.record = record
         self.events = []
@@ -49,6 +50,7 @@ class FakeHec:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # answer at once, as Splunk does
 
             def log_message(self, *args):
                 pass
@@ -98,6 +100,11 @@ class FakeHec:
                 channel = self.headers.get("X-Splunk-Request-Channel")
                 if self.headers.get("Content-Encoding") == "gzip":
                     raw = gzip.decompress(raw)
+                if hec.count_only:
+                    with hec.lock:
+                        hec.count += raw.count(b'"event":')
+                    self.answer(200, {"text": "Success", "code": 0})
+                    return
                 events, bad = parse_concatenated(raw.decode("utf-8"))
                 if step and step[0] == "invalid":
                     bad = step[1]
@@ -155,3 +162,13 @@ def parse_concatenated(text):
         if not isinstance(obj, dict) or "event" not in obj:
             return events, len(events)
         events.append(obj)
+
+
+if __name__ == "__main__":
+    # A receiver in its own process, for benchmarks: prints its URL, then its count on each stdin line.
+    import sys
+
+    with FakeHec(count_only="--count-only" in sys.argv, record=False) as server:
+        print(server.url, flush=True)
+        for _ in sys.stdin:
+            print(server.count, flush=True)

@@ -18,9 +18,12 @@ from .transport import HecClient, backoff_delay
 log = logging.getLogger("modelops.telemetry")
 
 
+# One encoder for the process: json.dumps with options builds a new encoder on every call.
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=str)
+
+
 def encode(envelope) -> bytes:
-    return json.dumps(envelope, separators=(",", ":"), ensure_ascii=False, allow_nan=False,
-                      default=str).encode("utf-8")
+    return _ENCODER.encode(envelope).encode("utf-8")
 
 
 class Sender:
