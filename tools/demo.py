@@ -1,19 +1,27 @@
 """`make demo`: the offline end-to-end run of what exists so far.
 
 1. The package that `make build` made.
-2. `| modeldrift` run exactly as splunkd runs it (protocol v2, several chunks, map then reduce)
+2. Telemetry: two versions of an IsolationForest+PCA anomaly model fitted and applied through the
+   `modelops` client on synthetic kiln data, with no HEC configured: everything lands in the spool.
+3. `| modeldrift` run exactly as splunkd runs it (protocol v2, several chunks, map then reduce)
    on synthetic kiln sensor data: a stable period and a drifted one.
-3. AppInspect's verdict on the package.
+4. AppInspect's verdict on the package.
 """
 
 import argparse
+import collections
+import glob
+import json
 import os
 import random
+import shutil
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, "tools"))
+sys.path.insert(0, os.path.join(ROOT, "bin"))
+DEMO_DIR = os.path.join(ROOT, "build", "demo")
 
 import appinspect  # noqa: E402
 from tests.protocol import harness  # noqa: E402
@@ -52,6 +60,90 @@ def _fmt(value):
     return str(value) if number == int(number) and "." not in str(value) else "%.4g" % number
 
 
+def kiln_frame(n, start, drift=0.0, seed=0):
+    """Minute data of a kiln: zone temperatures, O2, feed, and the incidents operators logged."""
+    import numpy as np
+    import pandas as pd
+
+    g = np.random.default_rng(seed)
+    load = g.normal(0, 1, n)
+    incident = g.random(n) < 0.03
+    return pd.DataFrame({
+        "_time": start + 60 * np.arange(n),
+        "temp_zone1": 1450 + 8 * load + g.normal(0, 4, n) + 25 * drift + 60 * incident,
+        "temp_zone2": 1180 + 6 * load + g.normal(0, 5, n),
+        "o2": 2.1 + g.normal(0, 0.25, n) - 0.4 * drift - 0.8 * incident,
+        "feed_rate": 200 + 10 * load + g.normal(0, 2, n),
+        "incident": incident.astype(int),
+    })
+
+
+def telemetry_demo():
+    """Fit and apply two model versions the way DSDL calls a notebook, with telemetry spooled offline."""
+    from sklearn.decomposition import PCA
+    from sklearn.ensemble import IsolationForest
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    import modelops
+    from modelops.telemetry.client import Telemetry, set_telemetry
+    from modelops.telemetry.config import TelemetryConfig
+
+    spool_dir = os.path.join(DEMO_DIR, "spool")
+    shutil.rmtree(DEMO_DIR, ignore_errors=True)
+    os.environ["MODELOPS_MODEL_DIR"] = os.path.join(DEMO_DIR, "models")
+    set_telemetry(Telemetry(TelemetryConfig(spool_dir=spool_dir)))  # no HEC: everything is spooled
+
+    features = ["temp_zone1", "temp_zone2", "o2", "feed_rate"]
+
+    @modelops.track_fit
+    def fit(model, df, param):
+        model.fit(df[features])
+        return {"message": "model trained"}
+
+    @modelops.track_apply
+    def apply(model, df, param):
+        import pandas as pd
+
+        return pd.DataFrame({"anomaly": model.predict(df[features]),
+                             "anomaly_score": -model.score_samples(df[features])})
+
+    def param(name, **params):
+        return {"options": {"model_name": name, "params": {"mode": "fit", "algo": "kiln_iforest_pca", **params}},
+                "feature_variables": features, "target_variables": ["incident"]}
+
+    start = 1764000000
+    reference = kiln_frame(3 * 1440, start, seed=1)
+    normal_day = kiln_frame(1440, start + 3 * 86400, seed=2)
+    drifted_day = kiln_frame(1440, start + 4 * 86400, drift=1.0, seed=3)
+    versions = {"Horno4_IF_v1": dict(n_estimators=50, contamination=0.05, n_components=2),
+                "Horno4_IF_v2": dict(n_estimators=200, contamination=0.03, n_components=3)}
+    print("\n-- telemetry: fit and apply two versions through the modelops client (no HEC: spooled) --")
+    for name, p in versions.items():
+        model = make_pipeline(StandardScaler(), PCA(n_components=p["n_components"]),
+                              IsolationForest(n_estimators=p["n_estimators"], contamination=p["contamination"],
+                                              random_state=0))
+        fit(model, reference, param(name, **{k: str(v) for k, v in p.items()}))
+        for label, day in (("normal day", normal_day), ("drifted day", drifted_day)):
+            out = apply(model, day, param(name))
+            print("  %s on the %s: anomaly rate %.3f" % (name, label, float((out["anomaly"] == -1).mean())))
+    delivered = modelops.flush(5)
+    lines = []
+    for path in sorted(glob.glob(os.path.join(spool_dir, "*.jsonl"))):
+        with open(path, encoding="utf-8") as f:
+            lines.extend(json.loads(line) for line in f if line.strip())
+    counts = collections.Counter(e["event"]["event_type"] for e in lines)
+    print("  delivered to HEC: %s; spooled in %s: %d events %s"
+          % (delivered, os.path.relpath(spool_dir, ROOT), len(lines), dict(sorted(counts.items()))))
+    problems = [p for e in lines for p in modelops.validate_event(e["event"])]
+    print("  schema v1 problems: %d" % len(problems))
+    example = next(e for e in lines if e["event"]["event_type"] == "apply_run")
+    print("  one apply_run event, as HEC will receive it:")
+    for line in json.dumps(example, indent=2).splitlines():
+        print("    " + line)
+    return lines
+
+
 def drift_demo():
     g = random.Random(2026)
     start = 1764000000
@@ -77,6 +169,7 @@ def main(argv=None) -> int:
     package = os.path.abspath(args.package)
     print("== ModelOps for DSDL demo ==")
     print("package: %s (%d KiB)" % (package, os.path.getsize(package) // 1024))
+    telemetry_demo()
     drift_demo()
     print()
     return appinspect.main([package])

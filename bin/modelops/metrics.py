@@ -263,8 +263,11 @@ def silhouette(X, labels) -> float:
 
 
 def infer_task(y_true, y_pred) -> str:
-    """``classification`` when the labels are text, booleans or at most 20 distinct integers,
-    else ``regression``."""
+    """``anomaly`` for IsolationForest-style predictions (-1/1) against 0/1 flags; ``classification``
+    when the labels are text, booleans or at most 20 distinct integers; else ``regression``."""
+    predicted, truth = set(y_pred), set(y_true)
+    if -1 in predicted and predicted <= {-1, 1} and truth <= {0, 1}:
+        return "anomaly"
     values = list(y_true) + list(y_pred)
     distinct = set(values)
     for v in distinct:
@@ -286,7 +289,7 @@ def calculate_all_metrics(y_true, y_pred, task=None, y_score=None, X=None, pos_l
       ``y_score``, the positive-class score or probability, is given; log_loss only when it is in [0, 1]);
     * regression: r2, mae, mse, rmse, mape;
     * anomaly: anomaly_rate of ``y_pred`` (+ precision, recall, f1 of the anomaly class when
-      ``y_true`` flags are given);
+      ``y_true`` flags are given, + roc_auc of ``y_score``, higher meaning more anomalous);
     * clustering: silhouette of ``X`` (or ``y_true`` when X is None) under the labels ``y_pred``.
 
     ``task=None`` infers classification or regression (see ``infer_task``). A metric that is
@@ -302,8 +305,11 @@ def calculate_all_metrics(y_true, y_pred, task=None, y_score=None, X=None, pos_l
         flags = anomaly_flags(y_pred)
         result = {"anomaly_rate": sum(flags) / len(flags)}
         if y_true is not None:
-            p, r, f = precision_recall_f1(anomaly_flags(y_true), flags, pos_label=True, average="binary")
+            truth = anomaly_flags(y_true)
+            p, r, f = precision_recall_f1(truth, flags, pos_label=True, average="binary")
             result.update(precision=p, recall=r, f1=f)
+            if y_score is not None and len(set(truth)) == 2:
+                result["roc_auc"] = roc_auc(truth, y_score, pos_label=True)
         return result
     if task == "regression":
         return {"r2": r2(y_true, y_pred), "mae": mae(y_true, y_pred), "mse": mse(y_true, y_pred),

@@ -36,3 +36,43 @@ def parse_list(value) -> list:
     if not value:
         return []
     return [item.strip() for item in str(value).split(",") if item.strip()]
+
+
+class SplunkRest:
+    """splunkd's REST API through the command's ``self.service``: JSON in, ``(status, JSON)`` out.
+
+    Paths are absolute and already percent-encoded (entity names quoted by the caller). HTTP errors
+    become a status instead of an exception, so engines decide what they mean."""
+
+    def __init__(self, service):
+        if service is None:
+            raise ModelOpsError("this command needs splunkd's REST API, which this search did not provide")
+        self.service = service
+
+    def _call(self, method, path, **params):
+        import json
+
+        from splunklib.binding import UrlEncoded
+
+        try:
+            response = getattr(self.service, method)(UrlEncoded(path, skip_encode=True), output_mode="json", **params)
+        except Exception as error:
+            status = getattr(error, "status", None)
+            if status is None:
+                raise ModelOpsError("cannot reach splunkd: %s" % one_line(error)) from None
+            body = getattr(error, "body", b"") or b""
+            try:
+                return status, json.loads(body.decode("utf-8")) if body else {}
+            except (ValueError, AttributeError):
+                return status, {}
+        raw = response.body.read()
+        return response.status, json.loads(raw.decode("utf-8")) if raw else {}
+
+    def get(self, path, **query):
+        return self._call("get", path, **query)
+
+    def post(self, path, **form):
+        return self._call("post", path, **form)
+
+    def delete(self, path, **query):
+        return self._call("delete", path, **query)

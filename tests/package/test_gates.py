@@ -90,6 +90,15 @@ def test_gate_refuses_failures_and_unlisted_warnings():
         "failure check_a: bad", "warning check_b: hmm", "future_failure check_d: "]
 
 
+def test_every_command_answers_getinfo_from_the_package_on_a_bare_interpreter(extracted):
+    conf = configparser.ConfigParser()
+    conf.read(os.path.join(extracted, "default", "commands.conf"))
+    for name in conf.sections():
+        phase = harness.run_phase(os.path.join(extracted, "bin", conf[name]["filename"]), [], [], getinfo_only=True,
+                                  python_flags=["-I", "-S"])
+        assert phase.exit_code == 0 and phase.getinfo.get("type"), (name, phase.stderr)
+
+
 @pytest.mark.parametrize("script", ["modeldrift.py"])
 def test_commands_run_from_the_package_on_a_bare_interpreter(extracted, script):
     rows = [{"p": "reference", "x": str(i % 17)} for i in range(100)]

@@ -94,6 +94,8 @@ def test_task_inference():
     assert m.infer_task([1.5, 2.0], [1.4, 2.2]) == "regression"
     assert m.infer_task(list(range(30)), list(range(30))) == "regression"
     assert m.infer_task(np.array([0, 1]), np.array([1, 1])) == "classification"
+    assert m.infer_task([0, 1, 0], [1, -1, 1]) == "anomaly"
+    assert m.infer_task([-1, 1], [1, -1]) == "classification"
 
 
 def test_anomaly_metrics_understand_isolation_forest_and_flags():
@@ -106,6 +108,10 @@ def test_anomaly_metrics_understand_isolation_forest_and_flags():
     assert got["recall"] == pytest.approx(skm.recall_score(y_true, flags))
     assert got["f1"] == pytest.approx(skm.f1_score(y_true, flags))
     assert m.calculate_all_metrics(None, [0, 1, 0, 0], task="anomaly") == {"anomaly_rate": 0.25}
+    scores = [0.1, 0.2, 0.9, 0.3, 0.8, 0.4, 0.2, 0.1]
+    inferred = m.calculate_all_metrics(y_true, y_pred, y_score=scores)  # -1/1 against 0/1 means anomaly
+    assert inferred["anomaly_rate"] == 0.25 and "accuracy" not in inferred
+    assert inferred["roc_auc"] == pytest.approx(skm.roc_auc_score(y_true, scores))
     with pytest.raises(ValueError, match="-1/1"):
         m.anomaly_rate([0.2, 0.9])
 

@@ -80,8 +80,8 @@ class Telemetry:
         return event
 
     def send(self, event, when=None) -> None:
-        _, host, _ = _identity()
-        self.sender.enqueue({"time": round(when if when is not None else time.time(), 6), "host": host,
+        host = _identity()[1]
+        self.sender.enqueue({"time": round(time.time() if when is None else when, 6), "host": host,
                              "source": "modelops:" + event["event_type"], "sourcetype": self.config.sourcetype,
                              "index": self.config.index, "event": event})
 

@@ -22,8 +22,22 @@ log = logging.getLogger("modelops.telemetry")
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=str)
 
 
+_ENVELOPE_KEYS = ("time", "host", "source", "sourcetype", "index", "event")
+_prefixes = {}
+
+
 def encode(envelope) -> bytes:
-    return _ENCODER.encode(envelope).encode("utf-8")
+    """One HEC object. The envelope's constant part is encoded once per (host, source, sourcetype, index)."""
+    if tuple(envelope) != _ENVELOPE_KEYS or type(envelope["time"]) is not float:
+        return _ENCODER.encode(envelope).encode("utf-8")
+    key = (envelope["host"], envelope["source"], envelope["sourcetype"], envelope["index"])
+    prefix = _prefixes.get(key)
+    if prefix is None:
+        prefix = _ENCODER.encode(dict(zip(_ENVELOPE_KEYS[1:5], key)))[1:-1]
+        prefix = ("," + prefix + ',"event":').encode("utf-8")
+        if len(_prefixes) < 1024:
+            _prefixes[key] = prefix
+    return b'{"time":%r%s%s}' % (envelope["time"], prefix, _ENCODER.encode(envelope["event"]).encode("utf-8"))
 
 
 class Sender:
@@ -51,7 +65,8 @@ class Sender:
     # --- caller side: cheap ---------------------------------------------------------------
 
     def enqueue(self, envelope) -> None:
-        self._idle.clear()
+        if self._idle.is_set():  # clear() takes a lock; skip it when already clear
+            self._idle.clear()
         self._queue.put(envelope)
         self.stats["enqueued"] += 1
 
