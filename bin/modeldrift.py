@@ -15,7 +15,7 @@ from modelops.datadrift import STATTESTS, DriftAccumulator  # noqa: E402
 
 
 @Configuration(requires_preop=False)
-class ModelDriftCommand(ReportingCommand):
+class ModelDriftCommand(spl.SafeMessages, ReportingCommand):
     fields = Option(doc="Comma-separated features to compare (or list them after the options).")
     split = Option(doc="Field whose value says reference or current.", validate=validators.Fieldname())
     reference_until = Option(doc="Epoch time: rows with _time before it are the reference.",
@@ -49,7 +49,7 @@ class ModelDriftCommand(ReportingCommand):
             if not spl.input_finished(self):
                 return
             for warning in self._accumulator.warnings():
-                self.write_warning(warning)
+                spl.write_warning(self, warning)
             yield from self._accumulator.result()
 
 

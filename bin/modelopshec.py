@@ -13,7 +13,7 @@ from modelops import hecsetup, spl  # noqa: E402
 
 
 @Configuration(distributed=False)  # once, on the search head
-class ModelOpsHecCommand(GeneratingCommand):
+class ModelOpsHecCommand(spl.SafeMessages, GeneratingCommand):
     action = Option(default="status", doc="status (default) or create.", validate=validators.Set("status", "create"))
     # not "name": splunklib's commands already have a name property
     token_name = Option(default=hecsetup.DEFAULT_NAME, doc="Name of the HEC token input.")

@@ -21,13 +21,40 @@ def one_line(message) -> str:
     return " ".join(str(message).split())
 
 
+def _literal(text) -> str:
+    return one_line(text).replace("{", "{{").replace("}", "}}")
+
+
+class SafeMessages:
+    """Mixin for every command: splunklib passes each message through ``str.format``, so a brace
+    in user input (``model={"$gt": ""}``) would crash it and lose the message, its own
+    "Illegal value" ones included. Messages are made literal here."""
+
+    def write_error(self, message, *args):
+        super().write_error(message if args else _literal(message), *args)
+
+    def write_warning(self, message, *args):
+        super().write_warning(message if args else _literal(message), *args)
+
+    def write_info(self, message, *args):
+        super().write_info(message if args else _literal(message), *args)
+
+
+def write_error(command, text) -> None:
+    command.write_error(one_line(text))
+
+
+def write_warning(command, text) -> None:
+    command.write_warning(one_line(text))
+
+
 @contextmanager
 def user_errors(command):
     """Turn a ModelOpsError into one ERROR message and a clean exit; let splunklib report the rest."""
     try:
         yield
     except ModelOpsError as error:
-        command.write_error(one_line("%s: %s" % (command.name, error)))
+        write_error(command, "%s: %s" % (command.name, error))
         sys.exit(1)
 
 
@@ -49,11 +76,13 @@ class SplunkRest:
             raise ModelOpsError("this command needs splunkd's REST API, which this search did not provide")
         self.service = service
 
-    def _call(self, method, path, **params):
+    def _call(self, method, path, headers=None, **params):
         import json
 
         from splunklib.binding import UrlEncoded
 
+        if headers:
+            params["headers"] = headers
         try:
             response = getattr(self.service, method)(UrlEncoded(path, skip_encode=True), output_mode="json", **params)
         except Exception as error:
@@ -76,3 +105,43 @@ class SplunkRest:
 
     def delete(self, path, **query):
         return self._call("delete", path, **query)
+
+    def post_json(self, path, document):
+        import json
+
+        return self._call("post", path, headers=[("Content-Type", "application/json")], body=json.dumps(document))
+
+    def export(self, search, **params):
+        """Rows of a search run with ``search/jobs/export`` (JSON lines), as a list of dicts."""
+        import json
+
+        from splunklib.binding import UrlEncoded
+
+        path = "/servicesNS/nobody/dsdl_modelops/search/jobs/export"
+        try:
+            response = self.service.post(UrlEncoded(path, skip_encode=True), search=search, output_mode="json",
+                                         **params)
+        except Exception as error:
+            raise ModelOpsError("the search behind this command failed: %s" % one_line(error)) from None
+        rows = []
+        for line in response.body.read().decode("utf-8").splitlines():
+            if line.strip():
+                item = json.loads(line)
+                if isinstance(item, dict) and isinstance(item.get("result"), dict):
+                    rows.append(item["result"])
+        return rows
+
+
+def current_capabilities(rest) -> set:
+    """The capabilities of the user running the search."""
+    status, payload = rest.get("/services/authentication/current-context")
+    if status != 200:
+        raise ModelOpsError("cannot read your Splunk capabilities (HTTP %d)" % status)
+    entries = payload.get("entry") or [{}]
+    return set(entries[0].get("content", {}).get("capabilities") or [])
+
+
+def uniform(rows) -> list:
+    """Rows with the same fields in the same order (splunklib writes the first row's fields only)."""
+    fields = list(dict.fromkeys(k for row in rows for k in row))
+    return [{k: row.get(k, "") for k in fields} for row in rows]

@@ -116,6 +116,7 @@ def assert_one_clean_error(result, expected):
     (["split=period", "stattest=ks", "fields=shift"], "stattest=ks needs numeric values"),
     (["split=nosuchfield", "fields=temp_zone1"], "no reference rows: no row has nosuchfield=reference"),
     (["split=period", "reference_value=before", "fields=o2"], "no reference rows: no row has period=before"),
+    (["split=period", "fields=o2", "model={m}", "reference_value={r}"], "no reference rows: no row has period={r}"),
 ])
 def test_bad_requests_end_in_one_sentence(args, expected):
     result = harness.run("modeldrift.py", args, kiln_rows(n_ref=30, n_cur=30), chunk_size=7)
@@ -127,6 +128,8 @@ def test_bad_requests_end_in_one_sentence(args, expected):
     (["split=period", "fields=o2", "stattest=ttest"], "Illegal value: stattest=ttest"),
     (["split=period", "fields=o2", "drift_share=2"], "Illegal value: drift_share=2"),
     (["split=period", "fields=o2", "bins=5"], "Unrecognized option: bins=5"),
+    (["split={x}", "fields=o2"], "Illegal value: split={x}"),  # braces reach the user intact
+    (["split=period", "fields=o2", "stattest={ks}"], "Illegal value: stattest={ks}"),
 ])
 def test_bad_options_are_refused_at_getinfo(args, expected):
     result = harness.run("modeldrift.py", args, kiln_rows(n_ref=5, n_cur=5))

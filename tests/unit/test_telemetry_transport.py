@@ -116,11 +116,13 @@ def test_indexer_acknowledgement(tmp_path):
 
 def test_unacknowledged_batch_is_sent_again(tmp_path):
     with FakeHec(ack_after_polls=10**9) as hec:
-        telemetry = Telemetry(config(tmp_path, hec, use_ack=True, ack_timeout=0.3))
+        # the sender sleeps until flush, so the ten events travel as one batch
+        telemetry = Telemetry(config(tmp_path, hec, use_ack=True, ack_timeout=0.3, flush_interval=30))
         sent = emit_many(telemetry, 10)
-        assert telemetry.flush(1.0) is False
+        assert telemetry.flush(1.5) is False
         assert telemetry.sender.spool.count_events() == 10  # kept until acknowledged
         assert set(hec.event_ids()) == set(sent)
+        assert hec.requests >= 2 and len(hec.event_ids()) >= 20  # and sent again
         telemetry.sender.close(timeout=0.1)
 
 
