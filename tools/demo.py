@@ -3,9 +3,11 @@
 1. The package that `make build` made.
 2. Telemetry: two versions of an IsolationForest+PCA anomaly model fitted and applied through the
    `modelops` client on synthetic kiln data, with no HEC configured: everything lands in the spool.
-3. `| modeldrift` run exactly as splunkd runs it (protocol v2, several chunks, map then reduce)
+3. The registry (SQLite, offline): the fits above synced in, a third version registered, a
+   promotion, a rollback and the history.
+4. `| modeldrift` run exactly as splunkd runs it (protocol v2, several chunks, map then reduce)
    on synthetic kiln sensor data: a stable period and a drifted one.
-4. AppInspect's verdict on the package.
+5. AppInspect's verdict on the package.
 """
 
 import argparse
@@ -144,6 +146,30 @@ def telemetry_demo():
     return lines
 
 
+def registry_demo(spooled):
+    """The registry offline: sync from the spooled fit_run events, then promote, roll back, read history."""
+    from modelops.registry import open_registry
+
+    print("\n-- registry (sqlite:///build/demo/registry.db) --")
+    registry = open_registry("sqlite:///" + os.path.join(DEMO_DIR, "registry.db"), actor="ana")
+    fits = [e["event"] for e in spooled if e["event"]["event_type"] == "fit_run"]
+    registered, refreshed = registry.sync(fits)
+    print("  sync from %d fit_run events: %d versions registered" % (len(fits), registered))
+    registry.register("Horno4_IF", "v3", description="v2 retrained on March data", tags="kiln4,candidate")
+    registry.promote("Horno4_IF", "v1", "production", reason="first go-live")
+    registry.promote("Horno4_IF", "v3", "production", reason="lower false-alarm rate in shadow mode")
+    registry.promote("Horno4_IF", "v2", "staging")
+    back = registry.rollback("Horno4_IF", "production", reason="v3 missed a real kiln-4 incident")
+    print("  rollback of production: %s -> %s" % (back["from_version"], back["version"]))
+    print("  | modelregistry model=Horno4_IF")
+    print_table([dict(r, aliases=",".join(r["aliases"])) for r in registry.list_versions("Horno4_IF")],
+                ("family", "version", "dsdl_model", "aliases", "status", "created_by", "algo"))
+    print("  | modelregistry action=history model=Horno4_IF")
+    print_table(registry.history("Horno4_IF"), ("action", "alias", "from_version", "to_version", "actor", "reason"))
+    print("  `modelops_apply(Horno4_IF, production)` now applies %s"
+          % registry.resolve("Horno4_IF", "production")["dsdl_model"])
+
+
 def drift_demo():
     g = random.Random(2026)
     start = 1764000000
@@ -169,7 +195,8 @@ def main(argv=None) -> int:
     package = os.path.abspath(args.package)
     print("== ModelOps for DSDL demo ==")
     print("package: %s (%d KiB)" % (package, os.path.getsize(package) // 1024))
-    telemetry_demo()
+    spooled = telemetry_demo()
+    registry_demo(spooled)
     drift_demo()
     print()
     return appinspect.main([package])
