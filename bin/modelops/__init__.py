@@ -21,7 +21,8 @@ _LAZY = {
     "TrainingLogger": "telemetry.callbacks",
 }
 
-__all__ = ["SCHEMA_VERSION", "ModelOpsError", "TrainingLogger", "__version__", "calculate_all_metrics", "drift",
+__all__ = ["SCHEMA_VERSION", "ModelOpsError", "TrainingLogger", "__version__", "calculate_all_metrics", "compare",
+           "drift",
            "flush", "get_telemetry", "keras_callback", "log_metrics", "log_training_step", "parse_model_name",
            "track_apply", "track_fit", "validate_event"]
 
@@ -41,6 +42,36 @@ def _records(data):
     if hasattr(data, "to_dict") and hasattr(data, "columns"):
         return data.to_dict(orient="records")
     return list(data)
+
+
+def compare(data, model_a, model_b, label=None, by=None, **options) -> list:
+    """A/B comparison of two versions, the engine of ``| modelcompare`` (same numbers).
+
+    Runs mode (no ``label``): ``data`` holds fit_run/apply_run events (flattened: ``metrics.<name>``
+    fields or plain metric names) and ``model_a``/``model_b`` are versions or model names.
+    Predictions mode: ``model_a``/``model_b`` are prediction columns compared against ``label``;
+    options ``score1``/``score2`` (scores for AUC), ``task``, ``pos_label``, ``alpha``, ``bootstrap``,
+    ``seed``, ``primary``. Returns one dict per metric (and segment, with ``by``) plus ``_summary_``.
+    """
+    from .comparison import compare_rows
+
+    renamed = dict(options)
+    for old, new in (("score1", "score_a"), ("score2", "score_b")):
+        if old in renamed:
+            renamed[new] = renamed.pop(old)
+    rows = _records(data)
+    if label is None:
+        rows = [_flatten_metrics(r) for r in rows]
+    return compare_rows(rows, model_a, model_b, label=label, by=by, **renamed).result()
+
+
+def _flatten_metrics(row):
+    metrics = row.get("metrics")
+    if isinstance(metrics, dict):
+        row = dict(row)
+        for name, value in row.pop("metrics").items():
+            row["metrics." + name] = value
+    return row
 
 
 def drift(reference, current, features=None, **options) -> list:

@@ -1,0 +1,61 @@
+#!/usr/bin/env python
+"""| modelcompare v1 v2: A/B comparison of two model versions with real statistics (see searchbnf.conf)."""
+
+import os
+import sys
+
+_BIN = os.path.dirname(os.path.abspath(__file__))
+sys.path[:0] = [_BIN, os.path.join(_BIN, "lib")]
+
+from splunklib.searchcommands import Configuration, Option, ReportingCommand, dispatch, validators  # noqa: E402
+
+from modelops import spl  # noqa: E402
+from modelops.comparison import compare_rows  # noqa: E402
+from modelops.errors import ModelOpsError  # noqa: E402
+
+
+@Configuration(requires_preop=False)
+class ModelCompareCommand(spl.SafeMessages, ReportingCommand):
+    label = Option(doc="Ground-truth field: compare two prediction fields on the same rows.")
+    score1 = Option(doc="Score field of the first model (AUC, DeLong).")
+    score2 = Option(doc="Score field of the second model.")
+    task = Option(doc="classification or regression (inferred when absent).")
+    pos_label = Option(doc="Positive class for binary metrics (default 1, else the larger label).")
+    by = Option(doc="Compare per value of this field (kiln, shift, product).")
+    primary = Option(doc="Metric that decides the _summary_ winner.")
+    alpha = Option(default=0.05, validate=validators.Float(0.0001, 0.5))
+    bootstrap = Option(default=1000, validate=validators.Integer(0, 100000))
+    seed = Option(default=0, validate=validators.Integer(0))
+
+    _comparison = None
+
+    @Configuration()
+    def map(self, records):
+        # The tests need every row at once (ranks, bootstrap); the map phase only forwards rows.
+        yield from records
+
+    def reduce(self, records):
+        with spl.user_errors(self):
+            if self._comparison is None:
+                if len(self.fieldnames) != 2:
+                    raise ModelOpsError("name the two versions (or prediction fields) to compare: "
+                                        "| modelcompare <a> <b>")
+                options = {"alpha": self.alpha, "bootstrap": self.bootstrap, "seed": self.seed,
+                           "primary": self.primary}
+                if self.label:
+                    options.update(score_a=self.score1, score_b=self.score2, task=self.task, pos_label=self.pos_label)
+                elif self.score1 or self.score2 or self.task or self.pos_label:
+                    raise ModelOpsError("score1=, score2=, task= and pos_label= need label=<field>")
+                self._comparison = compare_rows([], self.fieldnames[0], self.fieldnames[1], label=self.label,
+                                                by=self.by, **options)
+            self._comparison.add_rows(records)
+            if not spl.input_finished(self):
+                return
+            rows = self._comparison.result()
+            for warning in self._comparison.warnings():
+                spl.write_warning(self, warning)
+            yield from spl.uniform(rows)
+
+
+if __name__ == "__main__":
+    dispatch(ModelCompareCommand, sys.argv, sys.stdin, sys.stdout, __name__)

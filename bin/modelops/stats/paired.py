@@ -1,0 +1,175 @@
+"""Tests for comparing two models, each pinned to the scipy/statsmodels call it reproduces.
+
+All p-values are two-sided. Inputs are plain sequences; ``None`` results mean "not defined for
+this data" (the caller says why).
+"""
+
+import math
+from collections import Counter
+
+from ..metrics import average_ranks
+from .special import chi2_sf, norm_sf, t_two_sided_pvalue
+
+
+def mean_var(values):
+    """(n, mean, sample variance with ddof=1 or None for n < 2)."""
+    n = len(values)
+    if n == 0:
+        return 0, None, None
+    mean = math.fsum(values) / n
+    if n < 2:
+        return n, mean, None
+    return n, mean, math.fsum((v - mean) ** 2 for v in values) / (n - 1)
+
+
+def welch_ttest(a, b):
+    """``scipy.stats.ttest_ind(a, b, equal_var=False)``: (t, df, p). None when a side has < 2 values
+    or both variances are zero."""
+    na, ma, va = mean_var(a)
+    nb, mb, vb = mean_var(b)
+    if va is None or vb is None:
+        return None
+    se2 = va / na + vb / nb
+    if se2 == 0:
+        return None
+    t = (ma - mb) / math.sqrt(se2)
+    df = se2 ** 2 / ((va / na) ** 2 / (na - 1) + (vb / nb) ** 2 / (nb - 1))
+    return t, df, t_two_sided_pvalue(t, df)
+
+
+def ttest_rel(a, b):
+    """``scipy.stats.ttest_rel(a, b)``: (t, df, p) on the differences a - b; None when undefined."""
+    d = [x - y for x, y in zip(a, b)]
+    n, mean, var = mean_var(d)
+    if var is None or var == 0:
+        return None
+    t = mean / math.sqrt(var / n)
+    return t, n - 1, t_two_sided_pvalue(t, n - 1)
+
+
+def holm(p_values):
+    """Holm step-down adjusted p-values (``statsmodels multipletests(method="holm")``); None stays None."""
+    indexed = sorted((p, i) for i, p in enumerate(p_values) if p is not None)
+    m = len(indexed)
+    adjusted = [None] * len(p_values)
+    running = 0.0
+    for rank, (p, i) in enumerate(indexed):
+        running = max(running, min(1.0, (m - rank) * p))
+        adjusted[i] = running
+    return adjusted
+
+
+def binom_cdf_half(k, n):
+    """P(X <= k) for X ~ Binomial(n, 1/2), exactly."""
+    if k < 0:
+        return 0.0
+    return math.fsum(math.comb(n, i) for i in range(0, min(k, n) + 1)) / 2.0 ** n
+
+
+def mcnemar(b, c):
+    """``statsmodels.stats.contingency_tables.mcnemar(table, exact=(b + c < 25), correction=True)`` on the
+    discordant counts b (only A right) and c (only B right): (statistic, p, exact)."""
+    n = b + c
+    if n < 25:
+        statistic = min(b, c)
+        return float(statistic), min(1.0, 2.0 * binom_cdf_half(statistic, n)), True
+    statistic = (abs(b - c) - 1.0) ** 2 / n
+    return statistic, chi2_sf(statistic, 1), False
+
+
+def _wilcoxon_null(n):
+    """Counts of each W+ value for n untied, non-zero differences (2**n outcomes)."""
+    counts = [1]
+    for k in range(1, n + 1):
+        new = counts + [0] * k
+        for s, c in enumerate(counts):
+            new[s + k] += c
+        counts = new
+    return counts
+
+
+def wilcoxon(d, exact_up_to=50):
+    """``scipy.stats.wilcoxon(d, zero_method="wilcox", correction=False, method=...)`` with
+    ``method="exact"`` for n <= 50 without ties or zeros, else ``"approx"``:
+    (statistic = min(W+, W-), p, method). None when every difference is zero."""
+    nonzero = [x for x in d if x != 0]
+    n = len(nonzero)
+    if n == 0:
+        return None
+    ranks = average_ranks([abs(x) for x in nonzero])
+    r_plus = math.fsum(r for r, x in zip(ranks, nonzero) if x > 0)
+    r_minus = math.fsum(r for r, x in zip(ranks, nonzero) if x < 0)
+    ties = Counter(abs(x) for x in nonzero)
+    has_ties = any(c > 1 for c in ties.values())
+    statistic = min(r_plus, r_minus)
+    if n <= exact_up_to and not has_ties and n == len(d):
+        counts = _wilcoxon_null(n)
+        total = 2.0 ** n
+        k = int(round(r_plus))
+        sf = math.fsum(counts[k:]) / total
+        cdf = math.fsum(counts[: k + 1]) / total
+        return statistic, min(1.0, 2.0 * min(sf, cdf)), "exact"
+    mean = n * (n + 1) / 4.0
+    tie_term = math.fsum(c ** 3 - c for c in ties.values())
+    se = math.sqrt((n * (n + 1) * (2 * n + 1) - tie_term / 2.0) / 24.0)
+    z = (r_plus - mean) / se
+    return statistic, 2.0 * norm_sf(abs(z)), "approx"
+
+
+def _placements(truth, scores, m, n, positives, negatives):
+    """DeLong's placement values from one sort: V10 for each positive (share of negatives it beats,
+    ties count one half) and V01 for each negative (share of positives that beat it), in row order."""
+    order = sorted(range(len(scores)), key=scores.__getitem__)
+    place = [0.0] * len(scores)
+    pos_before = neg_before = 0
+    i, total = 0, len(order)
+    while i < total:
+        j = i
+        value = scores[order[i]]
+        while j < total and scores[order[j]] == value:
+            j += 1
+        group = order[i:j]
+        pos_in = sum(1 for k in group if truth[k])
+        neg_in = len(group) - pos_in
+        beat_neg = (neg_before + 0.5 * neg_in) / n
+        beaten_by = (m - pos_before - pos_in + 0.5 * pos_in) / m
+        for k in group:
+            place[k] = beat_neg if truth[k] else beaten_by
+        pos_before += pos_in
+        neg_before += neg_in
+        i = j
+    # in row order, so both models' placements pair up row by row
+    return [place[k] for k in positives], [place[k] for k in negatives]
+
+
+def _covariance(x, y):
+    k = len(x)
+    if k < 2:
+        return 0.0
+    mx, my = math.fsum(x) / k, math.fsum(y) / k
+    return math.fsum([(a - mx) * (b - my) for a, b in zip(x, y)]) / (k - 1)
+
+
+def delong(y_true_positive, scores_a, scores_b):
+    """DeLong's test for two correlated ROC AUCs on the same rows.
+
+    ``y_true_positive`` holds booleans. Returns (auc_a, auc_b, z, p, se of auc_b - auc_a) or None
+    when a class is missing."""
+    truth = [bool(t) for t in y_true_positive]
+    positives = [k for k, t in enumerate(truth) if t]
+    negatives = [k for k, t in enumerate(truth) if not t]
+    m, n = len(positives), len(negatives)
+    if m == 0 or n == 0:
+        return None
+    v10a, v01a = _placements(truth, scores_a, m, n, positives, negatives)
+    v10b, v01b = _placements(truth, scores_b, m, n, positives, negatives)
+    auc_a, auc_b = math.fsum(v10a) / m, math.fsum(v10b) / m
+    var_a = _covariance(v10a, v10a) / m + _covariance(v01a, v01a) / n
+    var_b = _covariance(v10b, v10b) / m + _covariance(v01b, v01b) / n
+    cov = _covariance(v10a, v10b) / m + _covariance(v01a, v01b) / n
+    variance = var_a + var_b - 2 * cov
+    if variance <= 0:
+        return auc_a, auc_b, None, None, 0.0
+    se = math.sqrt(variance)
+    z = (auc_a - auc_b) / se
+    return auc_a, auc_b, z, 2.0 * norm_sf(abs(z)), se

@@ -1,0 +1,192 @@
+"""modelcompare's engine against scikit-learn, scipy and statsmodels on the same data."""
+
+import math
+import random
+
+import numpy as np
+import pytest
+from scipy import stats
+from sklearn import metrics as skm
+from statsmodels.stats.contingency_tables import mcnemar
+from statsmodels.stats.multitest import multipletests
+
+import modelops
+from modelops.errors import ModelOpsError
+from tests.unit.test_paired import reference_delong
+
+REL = 1e-6
+
+
+def by_metric(rows):
+    return {r["metric"]: r for r in rows}
+
+
+def binary_rows(n=400, seed=1):
+    g = random.Random(seed)
+    rows = []
+    for _ in range(n):
+        y = int(g.random() < 0.35)
+        sa = min(1.0, max(0.0, 0.35 * y + g.random() * 0.65))
+        sb = min(1.0, max(0.0, 0.45 * y + g.random() * 0.55))
+        rows.append({"label": y, "pa": int(sa > 0.5), "pb": int(sb > 0.5), "sa": round(sa, 3), "sb": round(sb, 3),
+                     "kiln": g.choice(["K4", "K5"])})
+    return rows
+
+
+def test_binary_classification_numbers_match_references():
+    rows = binary_rows()
+    result = by_metric(modelops.compare(rows, "pa", "pb", label="label", score1="sa", score2="sb", seed=7))
+    y = [r["label"] for r in rows]
+    pa, pb = [r["pa"] for r in rows], [r["pb"] for r in rows]
+    for metric, fn in (("accuracy", skm.accuracy_score), ("precision", skm.precision_score),
+                       ("recall", skm.recall_score), ("f1", skm.f1_score)):
+        kwargs = {} if metric == "accuracy" else {"zero_division": 0}
+        assert result[metric]["value_a"] == pytest.approx(fn(y, pa, **kwargs), rel=1e-12)
+        assert result[metric]["value_b"] == pytest.approx(fn(y, pb, **kwargs), rel=1e-12)
+        assert result[metric]["delta"] == pytest.approx(fn(y, pb, **kwargs) - fn(y, pa, **kwargs), rel=1e-9)
+    b = sum(1 for t, x, z in zip(y, pa, pb) if x == t and z != t)
+    c = sum(1 for t, x, z in zip(y, pa, pb) if x != t and z == t)
+    expected = mcnemar([[0, b], [c, 0]], exact=(b + c < 25), correction=True)
+    assert result["accuracy"]["test"].startswith("mcnemar")
+    assert result["accuracy"]["p_value"] == pytest.approx(expected.pvalue, rel=REL)
+    auc = result["roc_auc"]
+    ref = reference_delong([t == 1 for t in y], [r["sa"] for r in rows], [r["sb"] for r in rows])
+    assert auc["value_a"] == pytest.approx(skm.roc_auc_score(y, [r["sa"] for r in rows]), rel=1e-12)
+    assert auc["value_b"] == pytest.approx(skm.roc_auc_score(y, [r["sb"] for r in rows]), rel=1e-12)
+    assert auc["p_value"] == pytest.approx(ref[3], rel=REL)
+    assert auc["ci_low"] < auc["delta"] < auc["ci_high"]
+    p_values = [result[k]["p_value"] for k in ("accuracy", "precision", "recall", "f1", "roc_auc")]
+    assert [result[k]["p_holm"] for k in ("accuracy", "precision", "recall", "f1", "roc_auc")] == pytest.approx(
+        list(multipletests(p_values, method="holm")[1]), rel=1e-12)
+
+
+def test_paired_bootstrap_follows_its_definition():
+    """Up to 500 rows, one row per block: an independent implementation of the paired bootstrap
+    with the same random stream gives the same interval."""
+    rows = binary_rows(n=120, seed=3)
+    result = by_metric(modelops.compare(rows, "pa", "pb", label="label", seed=11, bootstrap=300, alpha=0.1))
+    y = [r["label"] for r in rows]
+    g = random.Random(11)
+    deltas = []
+    for _ in range(300):
+        picks = g.choices(range(120), k=120)
+        ys = [y[i] for i in picks]
+        deltas.append(skm.f1_score(ys, [rows[i]["pb"] for i in picks], zero_division=0)
+                      - skm.f1_score(ys, [rows[i]["pa"] for i in picks], zero_division=0))
+    assert result["f1"]["ci_low"] == pytest.approx(np.quantile(deltas, 0.05), rel=1e-9)
+    assert result["f1"]["ci_high"] == pytest.approx(np.quantile(deltas, 0.95), rel=1e-9)
+    again = by_metric(modelops.compare(rows, "pa", "pb", label="label", seed=11, bootstrap=300, alpha=0.1))
+    assert again["f1"] == result["f1"]  # reproducible with seed=
+
+
+def test_multiclass_is_macro_averaged():
+    g = random.Random(5)
+    classes = ["ok", "free_lime", "underburnt"]
+    rows = [{"y": c, "a": c if g.random() < 0.7 else g.choice(classes), "b": c if g.random() < 0.8 else
+             g.choice(classes)} for c in (g.choice(classes) for _ in range(300))]
+    result = by_metric(modelops.compare(rows, "a", "b", label="y", bootstrap=50))
+    y, a, b = ([r[k] for r in rows] for k in ("y", "a", "b"))
+    assert result["f1"]["value_a"] == pytest.approx(skm.f1_score(y, a, average="macro"), rel=1e-12)
+    assert result["recall"]["value_b"] == pytest.approx(skm.recall_score(y, b, average="macro"), rel=1e-12)
+
+
+def test_regression_numbers_match_references():
+    g = random.Random(2)
+    rows = []
+    for _ in range(300):
+        y = g.gauss(100, 15)
+        rows.append({"y": y, "a": y + g.gauss(0, 6), "b": y + g.gauss(0.5, 5)})
+    result = by_metric(modelops.compare(rows, "a", "b", label="y", seed=3))
+    y, a, b = (np.array([r[k] for r in rows]) for k in ("y", "a", "b"))
+    assert result["mae"]["value_a"] == pytest.approx(skm.mean_absolute_error(y, a), rel=1e-12)
+    assert result["rmse"]["value_b"] == pytest.approx(math.sqrt(skm.mean_squared_error(y, b)), rel=1e-12)
+    assert result["r2"]["value_a"] == pytest.approx(skm.r2_score(y, a), rel=1e-12)
+    assert result["mape"]["value_b"] == pytest.approx(skm.mean_absolute_percentage_error(y, b), rel=1e-12)
+    ea, eb = np.abs(y - a), np.abs(y - b)
+    expected_t = stats.ttest_rel(eb, ea)
+    assert result["mae"]["statistic"] == pytest.approx(expected_t.statistic, rel=REL)
+    assert result["mae"]["p_value"] == pytest.approx(expected_t.pvalue, rel=REL)
+    expected_w = stats.wilcoxon(eb - ea, zero_method="wilcox", correction=False, method="approx")
+    assert result["abs_error"]["test"] == "wilcoxon_approx"
+    assert result["abs_error"]["p_value"] == pytest.approx(expected_w.pvalue, rel=REL)
+    assert result["abs_error"]["value_a"] == pytest.approx(np.median(ea), rel=1e-12)
+
+
+def test_small_regression_uses_the_exact_wilcoxon():
+    g = random.Random(4)
+    rows = [{"y": y, "a": y + g.gauss(0, 2), "b": y + g.gauss(0, 1)} for y in (g.gauss(10, 3) for _ in range(30))]
+    result = by_metric(modelops.compare(rows, "a", "b", label="y", task="regression", bootstrap=0))
+    d = [abs(r["y"] - r["b"]) - abs(r["y"] - r["a"]) for r in rows]
+    expected = stats.wilcoxon(d, zero_method="wilcox", correction=False, method="exact")
+    assert result["abs_error"]["test"] == "wilcoxon_exact"
+    assert result["abs_error"]["p_value"] == pytest.approx(expected.pvalue, rel=REL)
+    assert result["mae"]["ci_low"] == ""  # bootstrap=0: no interval
+
+
+def test_runs_mode_welch_holm_and_direction():
+    g = random.Random(8)
+    events = []
+    for version, f1_mean, loss_mean in (("v1", 0.80, 0.30), ("v2", 0.86, 0.20)):
+        for _ in range(12):
+            events.append({"event_type": "fit_run", "model_name": "Horno4_AE_" + version, "model_version": version,
+                           "metrics": {"f1": g.gauss(f1_mean, 0.02), "loss": g.gauss(loss_mean, 0.03)},
+                           "r2_score": g.gauss(0.9, 0.01)})
+    result = by_metric(modelops.compare(events, "v1", "v2", seed=1))
+    f1_a = [e["metrics"]["f1"] for e in events[:12]]
+    f1_b = [e["metrics"]["f1"] for e in events[12:]]
+    expected = stats.ttest_ind(f1_a, f1_b, equal_var=False)
+    assert result["f1"]["p_value"] == pytest.approx(expected.pvalue, rel=REL)
+    assert result["f1"]["delta"] == pytest.approx(np.mean(f1_b) - np.mean(f1_a), rel=1e-9)
+    assert set(result) == {"f1", "loss", "r2", "_summary_"}  # r2_score is the seed's name for r2
+    p = [result[k]["p_value"] for k in ("f1", "loss", "r2")]
+    assert [result[k]["p_holm"] for k in ("f1", "loss", "r2")] == pytest.approx(
+        list(multipletests(p, method="holm")[1]), rel=1e-12)
+    assert result["f1"]["winner"] == "v2" and result["loss"]["winner"] == "v2"  # loss: lower is better
+    assert result["_summary_"]["winner"] == "v2" and result["_summary_"]["test"] == "primary=f1"
+
+
+def test_segments_with_by():
+    rows = binary_rows(n=600, seed=9)
+    result = modelops.compare(rows, "pa", "pb", label="label", by="kiln", bootstrap=100)
+    assert [r["kiln"] for r in result if r["metric"] == "_summary_"] == ["K4", "K5"]
+    k4 = [r for r in rows if r["kiln"] == "K4"]
+    acc = next(r for r in result if r["kiln"] == "K4" and r["metric"] == "accuracy")
+    assert acc["value_a"] == pytest.approx(skm.accuracy_score([r["label"] for r in k4], [r["pa"] for r in k4]))
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: modelops.compare([{"label": 1, "a": 1, "b": 1}] * 5, "a", "b", label="label"), "one class only"),
+    (lambda: modelops.compare([{"label": 1}], "a", "b", label="label"), "no row has label, a and b all set"),
+    (lambda: modelops.compare([{"model_version": "v1", "f1": 0.5}], "v1", "v9"), "no run of v9"),
+    (lambda: modelops.compare([{"model_version": "v1", "f1": 0.5}, {"model_version": "v2", "mae": 1}], "v1", "v2"),
+     "v1 and v2 have no metric in common"),
+    (lambda: modelops.compare(binary_rows(20), "pa", "pb", label="label", pos_label="yes"),
+     "pos_label=yes is not among the labels"),
+    (lambda: modelops.compare(binary_rows(20), "pa", "pb", label="label", score1="sa"), "give both score1"),
+    (lambda: modelops.compare(binary_rows(20), "pa", "pb", label="label", task="forecast"), "task must be"),
+])
+def test_bad_input_is_one_sentence(call, message):
+    with pytest.raises(ModelOpsError, match=message) as error:
+        call()
+    assert "\n" not in str(error.value)
+
+
+def test_insufficient_runs_give_insufficient_data_not_a_guess():
+    events = [{"model_version": "v1", "f1": 0.8}, {"model_version": "v2", "f1": 0.9}]
+    result = by_metric(modelops.compare(events, "v1", "v2"))
+    assert result["f1"]["winner"] == "insufficient_data" and result["f1"]["p_value"] == ""
+
+
+def test_binary_fast_path_counts_equal_the_general_counts():
+    from modelops.comparison import PredictionsAccumulator
+
+    acc = PredictionsAccumulator("label", "pa", "pb", bootstrap=0)
+    for row in binary_rows(n=1234, seed=13):
+        acc.add(row)
+    positive = acc.labels.codes["1"]
+    negative = acc.labels.codes["0"]
+    fast, fast_discordant = acc._binary_block_counts(positive, 500)
+    general, general_discordant = acc._multiclass_block_counts([positive, negative], 500)
+    # general columns: right_a, right_b, (tp, fp, fn) of positive then negative for a, then for b, count
+    projected = [[g[0], g[1], g[2], g[3], g[4], g[8], g[9], g[10], g[14]] for g in general]
+    assert fast == projected and fast_discordant == general_discordant
