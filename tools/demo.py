@@ -5,9 +5,10 @@
    `modelops` client on synthetic kiln data, with no HEC configured: everything lands in the spool.
 3. The registry (SQLite, offline): the fits above synced in, a third version registered, a
    promotion, a rollback and the history.
-4. `| modeldrift` run exactly as splunkd runs it (protocol v2, several chunks, map then reduce)
+4. `| modelcompare` on that telemetry (runs mode) and on both versions' predictions (predictions mode).
+5. `| modeldrift` run exactly as splunkd runs it (protocol v2, several chunks, map then reduce)
    on synthetic kiln sensor data: a stable period and a drifted one.
-5. AppInspect's verdict on the package.
+6. AppInspect's verdict on the package.
 """
 
 import argparse
@@ -80,6 +81,9 @@ def kiln_frame(n, start, drift=0.0, seed=0):
     })
 
 
+MODELS = {}
+
+
 def telemetry_demo():
     """Fit and apply two model versions the way DSDL calls a notebook, with telemetry spooled offline."""
     from sklearn.decomposition import PCA
@@ -116,8 +120,8 @@ def telemetry_demo():
 
     start = 1764000000
     reference = kiln_frame(3 * 1440, start, seed=1)
-    normal_day = kiln_frame(1440, start + 3 * 86400, seed=2)
-    drifted_day = kiln_frame(1440, start + 4 * 86400, drift=1.0, seed=3)
+    days = [("day %d" % d, kiln_frame(1440, start + (3 + d) * 86400, drift=1.0 if d == 6 else 0.0, seed=10 + d))
+            for d in range(1, 7)]  # six applied days, the last one after a burner change
     versions = {"Horno4_IF_v1": dict(n_estimators=50, contamination=0.05, n_components=2),
                 "Horno4_IF_v2": dict(n_estimators=200, contamination=0.03, n_components=3)}
     print("\n-- telemetry: fit and apply two versions through the modelops client (no HEC: spooled) --")
@@ -126,9 +130,12 @@ def telemetry_demo():
                               IsolationForest(n_estimators=p["n_estimators"], contamination=p["contamination"],
                                               random_state=0))
         fit(model, reference, param(name, **{k: str(v) for k, v in p.items()}))
-        for label, day in (("normal day", normal_day), ("drifted day", drifted_day)):
+        rates = []
+        for label, day in days:
             out = apply(model, day, param(name))
-            print("  %s on the %s: anomaly rate %.3f" % (name, label, float((out["anomaly"] == -1).mean())))
+            rates.append("%.3f" % float((out["anomaly"] == -1).mean()))
+        print("  %s fitted, applied to 6 days; anomaly rate per day: %s" % (name, " ".join(rates)))
+        MODELS[name] = model
     delivered = modelops.flush(5)
     lines = []
     for path in sorted(glob.glob(os.path.join(spool_dir, "*.jsonl"))):
@@ -170,6 +177,40 @@ def registry_demo(spooled):
           % registry.resolve("Horno4_IF", "production")["dsdl_model"])
 
 
+def compare_demo(spooled):
+    """| modelcompare in both modes, run as splunkd runs it."""
+    import modelops
+
+    print("\n-- | modelcompare, runs mode: the apply_run telemetry of both versions --")
+    runs = [modelops._flatten_metrics(e["event"]) for e in spooled if e["event"]["event_type"] == "apply_run"]
+    rows = [{k: str(v) for k, v in r.items() if not isinstance(v, (dict, list))} for r in runs]
+    result = harness.run("modelcompare.py", ["seed=1", "Horno4_IF_v1", "Horno4_IF_v2"], rows, chunk_size=5)
+    _check(result)
+    print_table(result.rows, ("metric", "value_a", "value_b", "delta", "ci_low", "ci_high", "test", "p_value", "p_holm",
+                              "winner"))
+    print("\n-- | modelcompare, predictions mode: both versions on the same labelled day --")
+    day = kiln_frame(2 * 1440, 1764000000 + 20 * 86400, seed=99)
+    features = ["temp_zone1", "temp_zone2", "o2", "feed_rate"]
+    labelled = []
+    outputs = {name: (model.predict(day[features]), -model.score_samples(day[features]))
+               for name, model in MODELS.items()}
+    (pa, sa), (pb, sb) = outputs["Horno4_IF_v1"], outputs["Horno4_IF_v2"]
+    for i, incident in enumerate(day["incident"]):
+        labelled.append({"incident": str(int(incident)), "pa": str(int(pa[i] == -1)), "pb": str(int(pb[i] == -1)),
+                         "sa": "%.5f" % sa[i], "sb": "%.5f" % sb[i], "shift": "ABC"[(i // 480) % 3]})
+    args = ["label=incident", "score1=sa", "score2=sb", "seed=1", "pa", "pb"]
+    result = harness.run("modelcompare.py", args, labelled, chunk_size=1000)
+    _check(result)
+    print("  | modelcompare %s   (pa = Horno4_IF_v1, pb = Horno4_IF_v2; %d rows)" % (" ".join(args), len(labelled)))
+    print_table(result.rows, ("metric", "value_a", "value_b", "delta", "ci_low", "ci_high", "test", "p_value", "p_holm",
+                              "winner"))
+
+
+def _check(result):
+    if result.exit_code != 0:
+        raise SystemExit("command failed: %s" % result.messages)
+
+
 def drift_demo():
     g = random.Random(2026)
     start = 1764000000
@@ -197,6 +238,7 @@ def main(argv=None) -> int:
     print("package: %s (%d KiB)" % (package, os.path.getsize(package) // 1024))
     spooled = telemetry_demo()
     registry_demo(spooled)
+    compare_demo(spooled)
     drift_demo()
     print()
     return appinspect.main([package])

@@ -62,11 +62,13 @@ def _percentile_ci(deltas, alpha):
 
 
 def _bootstrap_p(deltas):
+    """Two-sided bootstrap p-value of "no difference": 2 (1 + k) / (B + 1), k the resampled deltas on
+    the far side of 0 (the +1 keeps a finite B from claiming p = 0)."""
     if not deltas:
         return None
-    below = sum(1 for d in deltas if d <= 0) / len(deltas)
-    above = sum(1 for d in deltas if d >= 0) / len(deltas)
-    return min(1.0, 2.0 * min(below, above))
+    below = sum(1 for d in deltas if d <= 0)
+    above = sum(1 for d in deltas if d >= 0)
+    return min(1.0, 2.0 * (1 + min(below, above)) / (len(deltas) + 1))
 
 
 def _finish(rows, alpha, name_a, name_b, primary):
