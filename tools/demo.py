@@ -131,7 +131,7 @@ def telemetry_demo():
                                               random_state=0))
         fit(model, reference, param(name, **{k: str(v) for k, v in p.items()}))
         rates = []
-        for label, day in days:
+        for _label, day in days:
             out = apply(model, day, param(name))
             rates.append("%.3f" % float((out["anomaly"] == -1).mean()))
         print("  %s fitted, applied to 6 days; anomaly rate per day: %s" % (name, " ".join(rates)))
