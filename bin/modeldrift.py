@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""| modeldrift: data drift between reference and current rows, per feature (see searchbnf.conf)."""
+"""| modeldrift: data drift per feature, from raw rows or from profile telemetry (see searchbnf.conf)."""
 
 import os
 import sys
@@ -11,7 +11,7 @@ sys.path[:0] = [_BIN, os.path.join(_BIN, "lib")]
 from splunklib.searchcommands import Configuration, Option, ReportingCommand, dispatch, validators  # noqa: E402
 
 from modelops import spl  # noqa: E402
-from modelops.datadrift import STATTESTS, DriftAccumulator  # noqa: E402
+from modelops.datadrift import STATTESTS, drift_engine  # noqa: E402
 
 
 @Configuration(requires_preop=False)
@@ -28,7 +28,8 @@ class ModelDriftCommand(spl.SafeMessages, ReportingCommand):
                        validate=validators.Float(0))
     drift_share = Option(default=0.5, doc="Share of drifting features that flags the dataset.",
                          validate=validators.Float(0, 1))
-    model = Option(default="", doc="Model name written into every output row.")
+    model = Option(default="", doc="Model name written into every output row (raw mode).")
+    by = Option(doc="Raw mode: compare per value of this field (its value fills the model column).")
 
     _accumulator = None
 
@@ -40,9 +41,9 @@ class ModelDriftCommand(spl.SafeMessages, ReportingCommand):
     def reduce(self, records):
         with spl.user_errors(self):
             if self._accumulator is None:
-                self._accumulator = DriftAccumulator(
+                self._accumulator = drift_engine(
                     spl.parse_list(self.fields) + list(self.fieldnames), split_field=self.split,
-                    reference_until=self.reference_until, reference_value=self.reference_value,
+                    reference_until=self.reference_until, by=self.by, reference_value=self.reference_value,
                     current_value=self.current_value, stattest=self.stattest, threshold=self.threshold,
                     drift_share=self.drift_share, model=self.model)
             self._accumulator.add_rows(records)

@@ -211,6 +211,25 @@ def _check(result):
         raise SystemExit("command failed: %s" % result.messages)
 
 
+def profile_drift_demo(spooled):
+    """| modeldrift in profile mode over the spooled profile telemetry, as Splunk extracts it."""
+    def splunk_style(envelope):
+        event = envelope["event"]
+        row = {k: str(v) for k, v in event.items() if not isinstance(v, (list, dict)) and v is not None}
+        row["_time"] = str(envelope["time"])
+        for key in ("counts", "edges", "categories"):
+            if event.get(key) is not None:
+                row[key + "{}"] = [str(v) for v in event[key]]
+        return row
+
+    profiles = [e for e in spooled if e["event"]["event_type"] == "profile"]
+    print("\n-- | modeldrift (profile mode) over %d profile events: latest applied day vs the fit --" % len(profiles))
+    result = harness.run("modeldrift.py", [], [splunk_style(e) for e in profiles], chunk_size=20)
+    _check(result)
+    print_table(result.rows, ("model", "feature", "kind", "n_ref", "n_cur", "test", "statistic", "drift", "psi",
+                              "psi_level", "js", "drift_share"))
+
+
 def drift_demo():
     g = random.Random(2026)
     start = 1764000000
@@ -239,6 +258,7 @@ def main(argv=None) -> int:
     spooled = telemetry_demo()
     registry_demo(spooled)
     compare_demo(spooled)
+    profile_drift_demo(spooled)
     drift_demo()
     print()
     return appinspect.main([package])

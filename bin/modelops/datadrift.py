@@ -184,15 +184,7 @@ class DriftAccumulator:
         if n_current_rows == 0:
             raise ModelOpsError("no current rows: %s" % self._routing_hint("current"))
         rows = [self._feature_row(f, self.reference[f], self.current[f]) for f in self.features]
-        compared = [r for r in rows if r["drift"] != ""]
-        drifted = sum(r["drift"] for r in compared)
-        share = drifted / len(compared) if compared else 0.0
-        dataset = dict.fromkeys(OUTPUT_FIELDS, "")
-        dataset.update(model=self.model, feature=DATASET_ROW, n_ref=n_reference_rows, n_cur=n_current_rows,
-                       test="drift_share", statistic=share, threshold=self.drift_share,
-                       drift=int(bool(compared) and share >= self.drift_share),
-                       drift_share=share, n_drifted=drifted)
-        return rows + [dataset]
+        return rows + [dataset_row(self.model, rows, n_reference_rows, n_current_rows, self.drift_share)]
 
     def _routing_hint(self, side):
         if self.split_field is not None:
@@ -274,11 +266,28 @@ class DriftAccumulator:
             self._decide(row, stattest, row["js"] if stattest == "jensenshannon" else row["psi"], None)
 
     def _decide(self, row, test, statistic, p_value) -> None:
-        kind, default_threshold, _ = STATTESTS[test]
-        threshold = self.threshold if self.threshold is not None else default_threshold
-        drift = p_value < threshold if kind == "p_value" else statistic >= threshold
-        row.update(test=test, statistic=statistic, p_value="" if p_value is None else p_value,
-                   threshold=threshold, drift=int(drift), psi_level=psi_level(row["psi"]))
+        decide(row, test, statistic, p_value, self.threshold)
+
+
+def decide(row, test, statistic, p_value, threshold=None) -> None:
+    """Fill the test columns of ``row`` and its drift flag (p below, or distance at or above, threshold)."""
+    kind, default_threshold, _ = STATTESTS[test]
+    threshold = threshold if threshold is not None else default_threshold
+    drift = p_value < threshold if kind == "p_value" else statistic >= threshold
+    row.update(test=test, statistic=statistic, p_value="" if p_value is None else p_value,
+               threshold=threshold, drift=int(drift), psi_level=psi_level(row["psi"]))
+
+
+def dataset_row(model, rows, n_ref, n_cur, drift_share):
+    """The ``_dataset_`` row: the share of compared features that drift, flagged at ``drift_share``."""
+    compared = [r for r in rows if r["drift"] != ""]
+    drifted = sum(r["drift"] for r in compared)
+    share = drifted / len(compared) if compared else 0.0
+    dataset = dict.fromkeys(OUTPUT_FIELDS, "")
+    dataset.update(model=model, feature=DATASET_ROW, n_ref=n_ref, n_cur=n_cur, test="drift_share", statistic=share,
+                   threshold=drift_share, drift=int(bool(compared) and share >= drift_share), drift_share=share,
+                   n_drifted=drifted)
+    return dataset
 
 
 def _count_distinct_sorted(values_sorted) -> int:
@@ -293,3 +302,172 @@ def _count_distinct_sorted(values_sorted) -> int:
 
 def _value_counts_sorted(values_sorted, values) -> list:
     return [bisect_right(values_sorted, v) - bisect_left(values_sorted, v) for v in values]
+
+
+# --- profile mode -------------------------------------------------------------------------------
+
+
+def _as_list(value):
+    if value is None or value == "":
+        return []
+    return list(value) if isinstance(value, (list, tuple)) else [value]
+
+
+class ProfileDrift:
+    """Profile mode: for each model and feature, the latest ``current`` profile against the latest
+    ``reference`` profile of the same model (``profile`` telemetry events, as Splunk extracts them:
+    ``counts{}``, ``edges{}``, ``categories{}`` multivalue fields, or plain lists from notebooks).
+
+    Binned numeric features are compared on the reference's bins (PSI, drift when PSI >= 0.2 by
+    default); categorical and per-value features on the union of categories (chi-square for a
+    reference of at most 1000 values, else Jensen-Shannon >= 0.1, as in raw mode)."""
+
+    def __init__(self, stattest=None, threshold=None, drift_share=DEFAULT_DRIFT_SHARE):
+        if stattest is not None and stattest not in STATTESTS:
+            raise ModelOpsError("stattest must be one of %s, not %r" % (", ".join(sorted(STATTESTS)), stattest))
+        if stattest is not None and STATTESTS[stattest][2]:
+            raise ModelOpsError("stattest=%s needs raw values; profiles hold binned counts (use psi, "
+                                "jensenshannon or chisquare)" % stattest)
+        self.stattest, self.threshold, self.drift_share = stattest, threshold, drift_share
+        self.latest = {}  # (model, feature, role) -> (time, profile)
+        self.order = {}  # (model, feature) -> first-seen position
+        self.skipped = 0
+        self.mismatched = []
+
+    def add(self, row):
+        role, model, feature = row.get("role"), row.get("model_name"), row.get("feature")
+        if role not in ("reference", "current") or not model or not feature or isinstance(feature, list):
+            self.skipped += 1
+            return
+        try:
+            when = float(row.get("_time") or row.get("time") or 0)
+            counts = [int(float(c)) for c in _as_list(row.get("counts{}", row.get("counts")))]
+            edges = [float(e) for e in _as_list(row.get("edges{}", row.get("edges")))]
+        except (TypeError, ValueError):
+            self.skipped += 1
+            return
+        categories = [str(c) for c in _as_list(row.get("categories{}", row.get("categories")))]
+        if not counts or (edges and len(edges) != len(counts) + 1) or (categories and len(categories) != len(counts)):
+            self.skipped += 1
+            return
+        profile = {"kind": row.get("kind") or ("numeric" if edges else "categorical"), "counts": counts,
+                   "edges": edges, "categories": categories, "n_null": int(float(row.get("n_null") or 0))}
+        key = (model, feature, role)
+        self.order.setdefault((model, feature), len(self.order))
+        if key not in self.latest or when > self.latest[key][0]:
+            self.latest[key] = (when, profile)
+
+    def add_rows(self, rows):
+        for row in rows:
+            self.add(row)
+
+    def warnings(self):
+        found = []
+        if self.skipped:
+            found.append("%d rows were skipped: not a profile event with role, model_name, feature and counts"
+                         % self.skipped)
+        for model, feature in self.mismatched:
+            found.append("%s %s: the current profile was binned on other edges than the reference; fit again"
+                         % (model, feature))
+        return found
+
+    def result(self):
+        if not self.order:
+            raise ModelOpsError("no profile events in the input: search `modelops_events(profile)`, or give "
+                                "split=/reference_until= and fields= to compare raw rows")
+        rows_by_model = {}
+        for (model, feature) in sorted(self.order, key=self.order.get):
+            reference = self.latest.get((model, feature, "reference"))
+            current = self.latest.get((model, feature, "current"))
+            row = dict.fromkeys(OUTPUT_FIELDS, "")
+            row.update(model=model, feature=feature)
+            if reference is None or current is None:
+                row.update(kind=(reference or current)[1]["kind"], test="insufficient_data")
+            else:
+                self._compare(row, reference[1], current[1])
+            rows_by_model.setdefault(model, []).append(row)
+        out = []
+        for model in sorted(rows_by_model):
+            rows = rows_by_model[model]
+            n_ref = max([r["n_ref"] for r in rows if r["n_ref"] != ""] or [0])
+            n_cur = max([r["n_cur"] for r in rows if r["n_cur"] != ""] or [0])
+            out.extend(rows + [dataset_row(model, rows, n_ref, n_cur, self.drift_share)])
+        return out
+
+    def _compare(self, row, reference, current):
+        row.update(kind=reference["kind"], n_null_ref=reference["n_null"], n_null_cur=current["n_null"],
+                   n_ref=sum(reference["counts"]), n_cur=sum(current["counts"]))
+        if reference["edges"]:
+            if current["edges"] != reference["edges"]:
+                self.mismatched.append((row["model"], row["feature"]))
+                row["test"] = "insufficient_data"
+                return
+            ref_counts, cur_counts = reference["counts"], current["counts"]
+            default = "psi"
+        else:
+            categories = list(reference["categories"]) + sorted(set(current["categories"]) -
+                                                                set(reference["categories"]))
+            ref_map = dict(zip(reference["categories"], reference["counts"]))
+            cur_map = dict(zip(current["categories"], current["counts"]))
+            ref_counts = [ref_map.get(c, 0) for c in categories]
+            cur_counts = [cur_map.get(c, 0) for c in categories]
+            default = "chisquare" if sum(ref_counts) <= SMALL_REFERENCE_ROWS else "jensenshannon"
+        if not sum(ref_counts) or not sum(cur_counts):
+            row["test"] = "insufficient_data"
+            return
+        ref_shares, cur_shares = twosample.shares(ref_counts), twosample.shares(cur_counts)
+        row.update(psi=twosample.psi(ref_shares, cur_shares),
+                   js=twosample.jensenshannon_distance(ref_shares, cur_shares))
+        test = self.stattest or default
+        if test == "chisquare":
+            statistic, p_value, _ = twosample.chi2_contingency_2xk(ref_counts, cur_counts)
+            decide(row, "chisquare", statistic, p_value, self.threshold)
+        else:
+            decide(row, test, row["js"] if test == "jensenshannon" else row["psi"], None, self.threshold)
+
+
+class SegmentedDrift:
+    """Raw-mode drift per value of ``by`` (e.g. per model or kiln); the value fills the model column."""
+
+    def __init__(self, make, by):
+        self.make, self.by = make, by
+        self.parts = {}
+
+    def add(self, row):
+        key = row.get(self.by)
+        key = "" if key is None or isinstance(key, list) else str(key)
+        part = self.parts.get(key)
+        if part is None:
+            part = self.parts[key] = self.make(key)
+        part.add(row)
+
+    def add_rows(self, rows):
+        for row in rows:
+            self.add(row)
+
+    def warnings(self):
+        return ["%s=%s: %s" % (self.by, key, w) for key in sorted(self.parts) for w in self.parts[key].warnings()]
+
+    def result(self):
+        if not self.parts:
+            raise ModelOpsError("no input rows")
+        rows = []
+        for key in sorted(self.parts):
+            try:
+                rows.extend(self.parts[key].result())
+            except ModelOpsError as error:
+                raise ModelOpsError("%s=%s: %s" % (self.by, key, error)) from None
+        return rows
+
+
+def drift_engine(features=(), split_field=None, reference_until=None, by=None, **options):
+    """Raw mode when features or a split are given, profile mode otherwise (see ``| modeldrift``)."""
+    if not features and split_field is None and reference_until is None:
+        if by is not None:
+            raise ModelOpsError("by= applies to raw mode; profile mode already compares per model")
+        return ProfileDrift(**{k: v for k, v in options.items() if k in ("stattest", "threshold", "drift_share")})
+    if by is None:
+        return DriftAccumulator(features, split_field=split_field, reference_until=reference_until, **options)
+    return SegmentedDrift(lambda key: DriftAccumulator(features, split_field=split_field,
+                                                       reference_until=reference_until,
+                                                       **dict(options, model=key)), by)

@@ -58,9 +58,10 @@ class Sender:
         self._retry_at = 0.0
         self.fatal = ""
         self.stats = {"enqueued": 0, "spooled": 0, "delivered": 0, "dead": 0, "retries": 0}
+        self._closed = False
         self._thread = threading.Thread(target=self._run, name="modelops-hec-sender", daemon=True)
         self._thread.start()
-        atexit.register(self.close)
+        atexit.register(self._at_exit)
 
     # --- caller side: cheap ---------------------------------------------------------------
 
@@ -94,7 +95,15 @@ class Sender:
                 time.sleep(min(0.05, remaining))
         return self._queue.empty() and not self.spool.pending()
 
+    def _at_exit(self):
+        # Everything still in memory reaches the spool; delivery gets a short try, the rest waits on disk.
+        self.close(timeout=2.0)
+
     def close(self, timeout=5.0) -> bool:
+        if self._closed:
+            return not self.spool.pending()
+        self._closed = True
+        atexit.unregister(self._at_exit)
         delivered = self.flush(timeout)
         self._stop = True
         self._wake.set()

@@ -1,0 +1,102 @@
+"""modeldrift's profile mode: profiles from telemetry give the raw-mode numbers on the same bins."""
+
+import random
+
+import pytest
+
+from modelops.datadrift import DriftAccumulator, ProfileDrift, drift_engine
+from modelops.errors import ModelOpsError
+from modelops.telemetry.profile import current_profile, reference_profile
+
+
+def splunk_style(profile, model, when):
+    """A profile event as Splunk extracts it: JSON arrays become `name{}` multivalue fields."""
+    row = {"event_type": "profile", "model_name": model, "_time": str(when), "role": profile["role"],
+           "feature": profile["feature"], "kind": profile["kind"], "n_null": str(profile["n_null"])}
+    for key in ("counts", "edges", "categories"):
+        if profile.get(key) is not None:
+            row[key + "{}"] = [str(v) for v in profile[key]]
+    return row
+
+
+def data(seed=4, shift=0.5):
+    g = random.Random(seed)
+    ref = {"temp": [g.gauss(1450, 10) for _ in range(3000)], "fuel": [g.choice("ABC") for _ in range(3000)]}
+    cur = {"temp": [g.gauss(1450 + 10 * shift, 12) for _ in range(800)],
+           "fuel": [g.choice("ABCCD") for _ in range(800)]}
+    return ref, cur
+
+
+def raw_rows(ref, cur):
+    acc = DriftAccumulator(["temp", "fuel"], split_field="side")
+    for side, values in (("reference", ref), ("current", cur)):
+        for i in range(len(values["temp"])):
+            acc.add({"side": side, "temp": values["temp"][i], "fuel": values["fuel"][i]})
+    return {r["feature"]: r for r in acc.result()}
+
+
+def test_profile_mode_equals_raw_mode_on_the_same_bins():
+    ref, cur = data()
+    engine = ProfileDrift()
+    for feature in ("temp", "fuel"):
+        reference = reference_profile(feature, ref[feature])
+        engine.add(splunk_style(reference, "Horno4_AE_v3", 100))
+        engine.add(splunk_style(current_profile(feature, cur[feature], reference), "Horno4_AE_v3", 200))
+    rows = {r["feature"]: r for r in engine.result()}
+    raw = raw_rows(ref, cur)
+    for feature in ("temp", "fuel"):
+        assert rows[feature]["psi"] == pytest.approx(raw[feature]["psi"], rel=1e-12)
+        assert rows[feature]["js"] == pytest.approx(raw[feature]["js"], rel=1e-12)
+    assert rows["fuel"]["test"] == raw["fuel"]["test"] == "jensenshannon"  # reference of 3000 > 1000
+    assert rows["fuel"]["statistic"] == pytest.approx(raw["fuel"]["statistic"], rel=1e-12)
+    assert rows["temp"]["test"] == "psi" and rows["temp"]["drift"] == int(rows["temp"]["psi"] >= 0.2)
+    assert rows["_dataset_"]["n_ref"] == 3000 and rows["_dataset_"]["model"] == "Horno4_AE_v3"
+
+
+def test_latest_profiles_win_and_models_are_separate():
+    ref, cur = data(shift=2.0)
+    stable_ref, stable_cur = data(seed=9, shift=0.0)
+    engine = ProfileDrift()
+    reference = reference_profile("temp", ref["temp"])
+    engine.add(splunk_style(reference, "A_v1", 100))
+    engine.add(splunk_style(current_profile("temp", ref["temp"][:500], reference), "A_v1", 150))  # old, stable
+    engine.add(splunk_style(current_profile("temp", cur["temp"], reference), "A_v1", 300))  # latest, drifted
+    other = reference_profile("temp", stable_ref["temp"])
+    engine.add(splunk_style(other, "B_v1", 100))
+    engine.add(splunk_style(current_profile("temp", stable_cur["temp"], other), "B_v1", 200))
+    rows = [(r["model"], r["feature"], r["drift"]) for r in engine.result()]
+    assert rows == [("A_v1", "temp", 1), ("A_v1", "_dataset_", 1), ("B_v1", "temp", 0), ("B_v1", "_dataset_", 0)]
+
+
+def test_missing_counterpart_and_mismatched_edges():
+    ref, cur = data()
+    engine = ProfileDrift()
+    reference = reference_profile("temp", ref["temp"])
+    engine.add(splunk_style(reference, "A_v1", 100))
+    engine.add(splunk_style(reference_profile("fuel", ref["fuel"]), "A_v1", 100))
+    other_edges = reference_profile("temp", cur["temp"])
+    engine.add(splunk_style(dict(current_profile("temp", cur["temp"], other_edges), role="current"), "A_v1", 200))
+    rows = {r["feature"]: r for r in engine.result()}
+    assert rows["fuel"]["test"] == "insufficient_data" and rows["temp"]["test"] == "insufficient_data"
+    assert engine.warnings() == ["A_v1 temp: the current profile was binned on other edges than the reference; "
+                                 "fit again"]
+
+
+def test_profile_mode_errors():
+    with pytest.raises(ModelOpsError, match="no profile events in the input"):
+        ProfileDrift().result()
+    with pytest.raises(ModelOpsError, match="stattest=ks needs raw values"):
+        ProfileDrift(stattest="ks")
+    with pytest.raises(ModelOpsError, match="by= applies to raw mode"):
+        drift_engine(by="kiln")
+
+
+def test_raw_mode_by_segment():
+    g = random.Random(2)
+    engine = drift_engine(["x"], split_field="side", by="kiln")
+    for kiln, shift in (("K4", 0.0), ("K5", 3.0)):
+        for _ in range(300):
+            engine.add({"kiln": kiln, "side": "reference", "x": g.gauss(0, 1)})
+            engine.add({"kiln": kiln, "side": "current", "x": g.gauss(shift, 1)})
+    rows = [(r["model"], r["feature"], r["drift"]) for r in engine.result()]
+    assert rows == [("K4", "x", 0), ("K4", "_dataset_", 0), ("K5", "x", 1), ("K5", "_dataset_", 1)]
