@@ -17,14 +17,21 @@ _LAZY = {
     "calculate_all_metrics": "metrics",
     "track_fit": "telemetry.dsdl",
     "track_apply": "telemetry.dsdl",
+    "option": "telemetry.dsdl",
     "keras_callback": "telemetry.callbacks",
     "TrainingLogger": "telemetry.callbacks",
+    "save_model": "modelfiles",
+    "load_model": "modelfiles",
+    "restore_model": "modelfiles",
+    "model_versions": "modelfiles",
+    "search_df": "splunk",
 }
 
 __all__ = ["SCHEMA_VERSION", "ModelOpsError", "TrainingLogger", "__version__", "calculate_all_metrics", "compare",
            "drift",
-           "flush", "get_telemetry", "keras_callback", "log_metrics", "log_training_step", "parse_model_name",
-           "track_apply", "track_fit", "validate_event"]
+           "flush", "get_telemetry", "keras_callback", "load_model", "log_metrics", "log_training_step",
+           "model_versions", "option", "parse_model_name", "restore_model", "save_model", "search_df", "track_apply",
+           "track_fit", "validate_event"]
 
 
 def __getattr__(name):

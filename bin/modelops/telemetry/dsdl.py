@@ -52,6 +52,19 @@ def _unquote(value):
     return value
 
 
+def option(param, name, default=None, kind=str):
+    """A user option of ``| fit MLTKContainer ... name=value`` from DSDL's ``param``, unquoted and
+    converted with ``kind`` (DSDL may deliver ``epochs="5"`` with the quotes)."""
+    params = ((param or {}).get("options") or {}).get("params") or {}
+    if name not in params or params[name] in (None, ""):
+        return default
+    value = _unquote(params[name])
+    try:
+        return kind(value)
+    except (TypeError, ValueError):
+        raise ValueError("option %s=%r is not a valid %s" % (name, value, getattr(kind, "__name__", kind))) from None
+
+
 def parse_param(param) -> dict:
     """Model name, algo, user params, features and target from DSDL's ``param`` (its meta)."""
     param = param if isinstance(param, dict) else {}

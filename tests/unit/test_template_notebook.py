@@ -1,0 +1,134 @@
+"""The template notebook exported the way DSDL exports it, then driven in DSDL's call order."""
+
+import importlib.util
+import json
+import os
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import modelops
+from modelops.errors import ModelOpsError
+from modelops.schema import validate_event
+from modelops.telemetry import client as client_module
+from modelops.telemetry.client import Telemetry
+from modelops.telemetry.config import TelemetryConfig
+from tests.unit.test_telemetry_dsdl import CollectingSender
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+NOTEBOOK = os.path.join(ROOT, "container", "notebooks", "ModelOps_Template.ipynb")
+FEATURES = ["temp_zone1", "temp_zone2", "o2", "feed_rate"]
+
+
+def export_notebook(path, target_dir):
+    """DSDL's export: the source of every cell whose metadata name is mltkc_*, in order, as one module."""
+    with open(path, encoding="utf-8") as f:
+        notebook = json.load(f)
+    parts = []
+    for cell in notebook["cells"]:
+        if cell["cell_type"] == "code" and str(cell["metadata"].get("name", "")).startswith("mltkc_"):
+            parts.append("".join(cell["source"]))
+    module_path = os.path.join(target_dir, "ModelOps_Template.py")
+    with open(module_path, "w", encoding="utf-8") as f:
+        f.write("\n\n".join(parts) + "\n")
+    spec = importlib.util.spec_from_file_location("ModelOps_Template", module_path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def kiln(n, shift=0.0, seed=0):
+    g = np.random.default_rng(seed)
+    load = g.normal(0, 1, n)
+    return pd.DataFrame({"temp_zone1": 1450 + 8 * load + g.normal(0, 4, n) + 30 * shift,
+                         "temp_zone2": 1180 + 6 * load + g.normal(0, 5, n), "o2": 2.1 + g.normal(0, 0.25, n),
+                         "feed_rate": 200 + 10 * load + g.normal(0, 2, n)})
+
+
+def meta(model_name, epochs=5):
+    # what `| fit MLTKContainer mode=stage algo=ModelOps_Template epochs=5 ... into app:NAME` writes as .json
+    return {"options": {"params": {"mode": "stage", "algo": "ModelOps_Template", "epochs": '"%d"' % epochs},
+                        "args": FEATURES, "feature_variables": FEATURES, "target_variable": [],
+                        "model_name": model_name, "algo_name": "MLTKContainer"},
+            "feature_variables": FEATURES, "target_variables": []}
+
+
+@pytest.fixture
+def container(tmp_path, monkeypatch):
+    sender = CollectingSender()
+    monkeypatch.setattr(client_module, "_default", Telemetry(TelemetryConfig(spool_dir=str(tmp_path / "s")),
+                                                             sender=sender))
+    model_dir = tmp_path / "srv" / "app" / "model" / "data"
+    monkeypatch.setenv("MODELOPS_MODEL_DIR", str(model_dir))
+    work = tmp_path / "notebooks"
+    (work / "data").mkdir(parents=True)
+    monkeypatch.chdir(work)
+    module = export_notebook(NOTEBOOK, str(tmp_path))
+    return module, sender, model_dir, work
+
+
+def dsdl_fit(module, df, param):
+    """The order of DSDL's /fit endpoint: init, summary, fit, save, apply."""
+    model = module.init(df, param)
+    module.summary(model)
+    module.fit(model, df, param)
+    name = "%s_%s" % (param["options"]["params"]["algo"], param["options"]["model_name"])
+    module.save(model, name)
+    return module.apply(model, df, param), name
+
+
+def test_exported_template_runs_dsdl_call_order_and_emits_valid_events(container):
+    module, sender, model_dir, work = container
+    reference = kiln(800, seed=1)
+    param = meta("Horno4_AE_v1")
+    reference.to_csv(work / "data" / "Horno4_AE_v1.csv", index=False)
+    (work / "data" / "Horno4_AE_v1.json").write_text(json.dumps(param))
+    staged_df, staged_param = module.stage("Horno4_AE_v1")
+    out, name = dsdl_fit(module, staged_df, staged_param)
+    assert list(out.columns) == ["anomaly", "anomaly_score"] and len(out) == 800
+    # /apply: load on every call, then apply, on a drifted hour
+    model = module.load(name)
+    applied = module.apply(model, kiln(120, shift=2.0, seed=2), param)
+    assert applied["anomaly"].mean() > out["anomaly"].mean()
+    types = [e["event_type"] for e in sender.events()]
+    assert types.count("fit_run") == 1 and types.count("training_step") == 5
+    assert types.count("apply_run") == 2 and types.count("profile") == 4 * 3
+    for event in sender.events():
+        assert validate_event(event) == [], event
+    fit_run = sender.events("fit_run")[0]
+    assert fit_run["params"] == {"epochs": "5"} and fit_run["model_version"] == "v1"
+    assert fit_run["metrics"]["loss"] == pytest.approx(sender.events("training_step")[-1]["metrics"]["loss"])
+    drifted = sender.events("apply_run")[-1]
+    assert drifted["prediction_summary"]["anomaly_rate"] == pytest.approx(applied["anomaly"].mean())
+
+
+def test_refit_keeps_the_previous_model_and_restore_brings_it_back(container):
+    module, _, model_dir, _ = container
+    param = meta("Horno4_AE_v2", epochs=3)
+    _, name = dsdl_fit(module, kiln(300, seed=3), param)
+    first = module.load(name)
+    dsdl_fit(module, kiln(300, shift=1.0, seed=4), param)
+    second = module.load(name)
+    assert first["threshold"] != second["threshold"]
+    versions = modelops.model_versions(name, directory=str(model_dir))
+    assert [(v["version"], v["current"]) for v in versions] == [(1, False), (2, True)]
+    modelops.restore_model(name, 1, directory=str(model_dir))
+    assert module.load(name)["threshold"] == first["threshold"]
+
+
+def test_model_files_keep_k_versions_and_detect_tampering(tmp_path):
+    for i in range(7):
+        modelops.save_model({"i": i}, "algo_m", directory=str(tmp_path), keep=3)
+    versions = modelops.model_versions("algo_m", directory=str(tmp_path))
+    assert [v["version"] for v in versions] == [5, 6, 7]
+    assert sorted(os.listdir(tmp_path)) == ["algo_m.pkl", "algo_m.v5.pkl", "algo_m.v6.pkl", "algo_m.v7.pkl",
+                                            "algo_m.versions.json"]
+    assert modelops.load_model("algo_m", directory=str(tmp_path), version=5) == {"i": 4}
+    with pytest.raises(ModelOpsError, match="has no kept version v2"):
+        modelops.restore_model("algo_m", 2, directory=str(tmp_path))
+    (tmp_path / "algo_m.pkl").write_bytes(b"not a model")
+    with pytest.raises(ModelOpsError, match="does not match its recorded sha256"):
+        modelops.load_model("algo_m", directory=str(tmp_path))
+    with pytest.raises(ModelOpsError, match="plain name"):
+        modelops.save_model({}, "../evil", directory=str(tmp_path))
