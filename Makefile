@@ -59,7 +59,14 @@ demo: build
 appinspect: build
 	$(PYTHON) tools/appinspect.py $(PKG)
 
-integration: build
+# The real-Splunk stack (needs a Docker engine): make up, make integration, make down.
+up: build
+	$(PYTHON) tools/stack.py up
+
+down: venv
+	$(PYTHON) tools/stack.py down
+
+integration: up
 	$(PYTHON) -m pytest -q -m integration tests/integration
 
 clean:

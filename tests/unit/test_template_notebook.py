@@ -1,6 +1,5 @@
 """The template notebook exported the way DSDL exports it, then driven in DSDL's call order."""
 
-import importlib.util
 import json
 import os
 
@@ -10,6 +9,7 @@ import pytest
 
 import modelops
 from modelops.errors import ModelOpsError
+from modelops.notebook import export_notebook
 from modelops.schema import validate_event
 from modelops.telemetry import client as client_module
 from modelops.telemetry.client import Telemetry
@@ -19,23 +19,6 @@ from tests.unit.test_telemetry_dsdl import CollectingSender
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 NOTEBOOK = os.path.join(ROOT, "container", "notebooks", "ModelOps_Template.ipynb")
 FEATURES = ["temp_zone1", "temp_zone2", "o2", "feed_rate"]
-
-
-def export_notebook(path, target_dir):
-    """DSDL's export: the source of every cell whose metadata name is mltkc_*, in order, as one module."""
-    with open(path, encoding="utf-8") as f:
-        notebook = json.load(f)
-    parts = []
-    for cell in notebook["cells"]:
-        if cell["cell_type"] == "code" and str(cell["metadata"].get("name", "")).startswith("mltkc_"):
-            parts.append("".join(cell["source"]))
-    module_path = os.path.join(target_dir, "ModelOps_Template.py")
-    with open(module_path, "w", encoding="utf-8") as f:
-        f.write("\n\n".join(parts) + "\n")
-    spec = importlib.util.spec_from_file_location("ModelOps_Template", module_path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def kiln(n, shift=0.0, seed=0):
@@ -64,7 +47,7 @@ def container(tmp_path, monkeypatch):
     work = tmp_path / "notebooks"
     (work / "data").mkdir(parents=True)
     monkeypatch.chdir(work)
-    module = export_notebook(NOTEBOOK, str(tmp_path))
+    module = export_notebook(NOTEBOOK, str(tmp_path / "srv" / "app" / "model"))
     return module, sender, model_dir, work
 
 
@@ -132,3 +115,13 @@ def test_model_files_keep_k_versions_and_detect_tampering(tmp_path):
         modelops.load_model("algo_m", directory=str(tmp_path))
     with pytest.raises(ModelOpsError, match="plain name"):
         modelops.save_model({}, "../evil", directory=str(tmp_path))
+
+
+def test_export_keeps_only_mltkc_cells_in_order(tmp_path):
+    from modelops.notebook import exported_source
+
+    source = exported_source(NOTEBOOK)
+    order = [source.index("# %s" % n) for n in ("mltkc_import", "mltkc_stage", "mltkc_init", "mltkc_fit",
+                                                "mltkc_apply", "mltkc_save", "mltkc_load", "mltkc_summary")]
+    assert order == sorted(order)
+    assert "Local dry run" not in source and "# ModelOps template for DSDL" not in source
