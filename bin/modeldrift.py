@@ -29,6 +29,8 @@ class ModelDriftCommand(spl.SafeMessages, ReportingCommand):
     drift_share = Option(default=0.5, doc="Share of drifting features that flags the dataset.",
                          validate=validators.Float(0, 1))
     model = Option(default="", doc="Model name written into every output row (raw mode).")
+    history = Option(default=False, doc="Profile mode: one row per current profile over time (for trends).",
+                     validate=validators.Boolean())
     by = Option(doc="Raw mode: compare per value of this field (its value fills the model column).")
 
     _accumulator = None
@@ -45,7 +47,7 @@ class ModelDriftCommand(spl.SafeMessages, ReportingCommand):
                     spl.parse_list(self.fields) + list(self.fieldnames), split_field=self.split,
                     reference_until=self.reference_until, by=self.by, reference_value=self.reference_value,
                     current_value=self.current_value, stattest=self.stattest, threshold=self.threshold,
-                    drift_share=self.drift_share, model=self.model)
+                    drift_share=self.drift_share, model=self.model, history=self.history)
             self._accumulator.add_rows(records)
             if not spl.input_finished(self):
                 return

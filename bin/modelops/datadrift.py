@@ -322,13 +322,15 @@ class ProfileDrift:
     default); categorical and per-value features on the union of categories (chi-square for a
     reference of at most 1000 values, else Jensen-Shannon >= 0.1, as in raw mode)."""
 
-    def __init__(self, stattest=None, threshold=None, drift_share=DEFAULT_DRIFT_SHARE):
+    def __init__(self, stattest=None, threshold=None, drift_share=DEFAULT_DRIFT_SHARE, history=False):
         if stattest is not None and stattest not in STATTESTS:
             raise ModelOpsError("stattest must be one of %s, not %r" % (", ".join(sorted(STATTESTS)), stattest))
         if stattest is not None and STATTESTS[stattest][2]:
             raise ModelOpsError("stattest=%s needs raw values; profiles hold binned counts (use psi, "
                                 "jensenshannon or chisquare)" % stattest)
         self.stattest, self.threshold, self.drift_share = stattest, threshold, drift_share
+        self.history = history  # every current profile against the reference, not only the latest
+        self.currents = []  # (model, feature, time, profile), with history
         self.latest = {}  # (model, feature, role) -> (time, profile)
         self.order = {}  # (model, feature) -> first-seen position
         self.skipped = 0
@@ -354,6 +356,8 @@ class ProfileDrift:
                    "edges": edges, "categories": categories, "n_null": int(float(row.get("n_null") or 0))}
         key = (model, feature, role)
         self.order.setdefault((model, feature), len(self.order))
+        if self.history and role == "current":
+            self.currents.append((model, feature, when, profile))
         if key not in self.latest or when > self.latest[key][0]:
             self.latest[key] = (when, profile)
 
@@ -375,6 +379,8 @@ class ProfileDrift:
         if not self.order:
             raise ModelOpsError("no profile events in the input: search `modelops_events(profile)`, or give "
                                 "split=/reference_until= and fields= to compare raw rows")
+        if self.history:
+            return self._history_rows()
         rows_by_model = {}
         for (model, feature) in sorted(self.order, key=self.order.get):
             reference = self.latest.get((model, feature, "reference"))
@@ -393,6 +399,20 @@ class ProfileDrift:
             n_cur = max([r["n_cur"] for r in rows if r["n_cur"] != ""] or [0])
             out.extend(rows + [dataset_row(model, rows, n_ref, n_cur, self.drift_share)])
         return out
+
+    def _history_rows(self):
+        """One row per current profile (time order), against its model's latest reference profile."""
+        rows = []
+        for model, feature, when, profile in sorted(self.currents, key=lambda c: (c[2], c[0], c[1])):
+            reference = self.latest.get((model, feature, "reference"))
+            row = dict.fromkeys(OUTPUT_FIELDS, "")
+            row.update(model=model, feature=feature)
+            if reference is None:
+                row.update(kind=profile["kind"], test="insufficient_data")
+            else:
+                self._compare(row, reference[1], profile)
+            rows.append(dict({"_time": when}, **row))
+        return rows
 
     def _compare(self, row, reference, current):
         row.update(kind=reference["kind"], n_null_ref=reference["n_null"], n_null_cur=current["n_null"],
@@ -465,7 +485,10 @@ def drift_engine(features=(), split_field=None, reference_until=None, by=None, *
     if not features and split_field is None and reference_until is None:
         if by is not None:
             raise ModelOpsError("by= applies to raw mode; profile mode already compares per model")
-        return ProfileDrift(**{k: v for k, v in options.items() if k in ("stattest", "threshold", "drift_share")})
+        return ProfileDrift(**{k: v for k, v in options.items()
+                                if k in ("stattest", "threshold", "drift_share", "history")})
+    if options.pop("history", False):
+        raise ModelOpsError("history=true applies to profile mode (no fields, split or reference_until)")
     if by is None:
         return DriftAccumulator(features, split_field=split_field, reference_until=reference_until, **options)
     return SegmentedDrift(lambda key: DriftAccumulator(features, split_field=split_field,

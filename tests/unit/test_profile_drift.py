@@ -100,3 +100,16 @@ def test_raw_mode_by_segment():
             engine.add({"kiln": kiln, "side": "current", "x": g.gauss(shift, 1)})
     rows = [(r["model"], r["feature"], r["drift"]) for r in engine.result()]
     assert rows == [("K4", "x", 0), ("K4", "_dataset_", 0), ("K5", "x", 1), ("K5", "_dataset_", 1)]
+
+
+def test_history_gives_one_row_per_current_profile_in_time_order():
+    ref, cur = data(shift=2.0)
+    engine = ProfileDrift(history=True)
+    reference = reference_profile("temp", ref["temp"])
+    engine.add(splunk_style(reference, "A_v1", 100))
+    engine.add(splunk_style(current_profile("temp", cur["temp"], reference), "A_v1", 300))
+    engine.add(splunk_style(current_profile("temp", ref["temp"][:800], reference), "A_v1", 200))
+    rows = engine.result()
+    assert [(r["_time"], r["drift"]) for r in rows] == [(200.0, 0), (300.0, 1)]
+    with pytest.raises(ModelOpsError, match="history=true applies to profile mode"):
+        drift_engine(["x"], split_field="s", history=True)
