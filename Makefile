@@ -7,7 +7,7 @@ VERSION := $(shell sed -n 's/^__version__ = "\(.*\)"/\1/p' bin/modelops/_version
 PKG     := dist/dsdl_modelops-$(VERSION).tar.gz
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv vendor build lint test test-fast demo appinspect integration up down clean
+.PHONY: help venv vendor build lint test test-fast demo appinspect integration up down clean dashboard-tools
 
 help:
 	@echo "make demo   build the app, run the offline end-to-end demo, inspect the package"
@@ -46,7 +46,14 @@ lint: venv
 	$(BIN)/ruff check bin/modelops bin/*.py tests bench tools
 	$(BIN)/vermin --no-tips --violations --eval-annotations --target=3.9- bin/modelops bin/*.py
 
-test: build lint
+# Dashboard validation uses Splunk's own npm packages, pinned in tools/dashboards/package-lock.json.
+tools/dashboards/node_modules/.installed: tools/dashboards/package-lock.json
+	npm --prefix tools/dashboards ci --no-audit --no-fund --silent
+	@touch $@
+
+dashboard-tools: tools/dashboards/node_modules/.installed
+
+test: build lint dashboard-tools
 	$(PYTHON) -m pytest -q
 
 # Same tests without the slow package gates, for the edit-run loop.
