@@ -13,7 +13,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from chunked import ROOT, measure  # noqa: E402
+from chunked import compare_with_passthrough  # noqa: E402
 
 
 def make_bodies(rows, chunk_rows, seed=1):
@@ -38,19 +38,10 @@ def main():
     parser.add_argument("--bootstrap", type=int, default=1000)
     args = parser.parse_args()
     bodies = make_bodies(args.rows, args.chunk_rows)
-    base_s, base_mb, _ = measure(os.path.join(HERE, "passthrough.py"), [], bodies)
-    cmp_s, cmp_mb, replies = measure(os.path.join(ROOT, "bin", "modelcompare.py"),
-                                     ["label=label", "score1=sa", "score2=sb", "bootstrap=%d" % args.bootstrap,
-                                      "pa", "pb"], bodies)
-    assert "_summary_" in replies[-1][1], "modelcompare gave no result: %s" % (replies[-1][0],)
-    ratio = base_s / cmp_s
-    print("modelcompare predictions mode, %d rows (binary, scores, bootstrap %d), %d chunks"
-          % (args.rows, args.bootstrap, len(bodies)))
-    print("  pass-through: %6.2f s  %8.0f rows/s  peak %6.0f MiB" % (base_s, args.rows / base_s, base_mb))
-    print("  modelcompare: %6.2f s  %8.0f rows/s  peak %6.0f MiB" % (cmp_s, args.rows / cmp_s, cmp_mb))
-    print("  throughput ratio %.2fx (target >= 0.50x): %s" % (ratio, "met" if ratio >= 0.5 else "MISSED"))
-    print("  peak memory %.0f MiB (target <= 300 MiB): %s" % (cmp_mb, "met" if cmp_mb <= 300 else "MISSED"))
-
+    compare_with_passthrough("modelcompare predictions mode, %d rows (binary, scores, bootstrap %d)"
+                             % (args.rows, args.bootstrap), "modelcompare.py",
+                             ["label=label", "score1=sa", "score2=sb", "bootstrap=%d" % args.bootstrap, "pa", "pb"],
+                             bodies, args.rows, "_summary_", 0.5, 300)
 
 if __name__ == "__main__":
     main()

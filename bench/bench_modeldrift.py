@@ -13,7 +13,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
-from chunked import ROOT, measure  # noqa: E402
+from chunked import compare_with_passthrough  # noqa: E402
 
 FEATURES = ["f%d" % i for i in range(10)]
 
@@ -38,17 +38,9 @@ def main():
     parser.add_argument("--chunk-rows", type=int, default=50_000)
     args = parser.parse_args()
     bodies = make_bodies(args.rows, args.chunk_rows)
-    base_s, base_mb, _ = measure(os.path.join(HERE, "passthrough.py"), [], bodies)
-    drift_s, drift_mb, replies = measure(os.path.join(ROOT, "bin", "modeldrift.py"),
-                                         ["split=period", "fields=" + ",".join(FEATURES)], bodies)
-    assert b"_dataset_" in replies[-1][1].encode(), "modeldrift gave no result"
-    ratio = base_s / drift_s
-    print("modeldrift raw mode, %d rows x %d features, %d chunks" % (args.rows, len(FEATURES), len(bodies)))
-    print("  pass-through: %6.2f s  %8.0f rows/s  peak %6.0f MiB" % (base_s, args.rows / base_s, base_mb))
-    print("  modeldrift:   %6.2f s  %8.0f rows/s  peak %6.0f MiB" % (drift_s, args.rows / drift_s, drift_mb))
-    print("  throughput ratio %.2fx (target >= 0.30x): %s" % (ratio, "met" if ratio >= 0.3 else "MISSED"))
-    print("  peak memory %.0f MiB (target <= 400 MiB): %s" % (drift_mb, "met" if drift_mb <= 400 else "MISSED"))
-
+    compare_with_passthrough("modeldrift raw mode, %d rows x %d features" % (args.rows, len(FEATURES)),
+                             "modeldrift.py", ["split=period", "fields=" + ",".join(FEATURES)], bodies, args.rows,
+                             "_dataset_", 0.3, 400)
 
 if __name__ == "__main__":
     main()

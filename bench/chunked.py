@@ -41,3 +41,21 @@ def measure(script, args, bodies):
         if process.returncode != 0:
             raise SystemExit("%s exited %d: %s" % (script, process.returncode, process.stderr.read()[-2000:]))
         return elapsed, usage.ru_maxrss / 1024.0, replies
+
+
+def compare_with_passthrough(title, script, args, bodies, rows, marker, min_ratio, max_mib):
+    """Run the pass-through and ``script`` on the same chunks in this run; print and check the targets."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    base_s, base_mb, _ = measure(os.path.join(here, "passthrough.py"), [], bodies)
+    cmd_s, cmd_mb, replies = measure(os.path.join(ROOT, "bin", script), args, bodies)
+    if marker not in replies[-1][1]:
+        raise SystemExit("%s gave no result: %s" % (script, replies[-1][0]))
+    ratio = base_s / cmd_s
+    name = script[:-3]
+    print("%s, %d chunks" % (title, len(bodies)))
+    print("  pass-through: %6.2f s  %8.0f rows/s  peak %6.0f MiB" % (base_s, rows / base_s, base_mb))
+    print("  %-13s %6.2f s  %8.0f rows/s  peak %6.0f MiB" % (name + ":", cmd_s, rows / cmd_s, cmd_mb))
+    print("  throughput ratio %.2fx (target >= %.2fx): %s" % (ratio, min_ratio, "met" if ratio >= min_ratio
+                                                                else "MISSED"))
+    print("  peak memory %.0f MiB (target <= %d MiB): %s" % (cmd_mb, max_mib, "met" if cmd_mb <= max_mib
+                                                              else "MISSED"))

@@ -15,7 +15,7 @@ from modelops.errors import ModelOpsError  # noqa: E402
 
 
 @Configuration(requires_preop=False)
-class ModelCompareCommand(spl.SafeMessages, ReportingCommand):
+class ModelCompareCommand(spl.SafeMessages, spl.AccumulateUntilFinished, ReportingCommand):
     label = Option(doc="Ground-truth field: compare two prediction fields on the same rows.")
     score1 = Option(doc="Score field of the first model (AUC, DeLong).")
     score2 = Option(doc="Score field of the second model.")
@@ -27,34 +27,20 @@ class ModelCompareCommand(spl.SafeMessages, ReportingCommand):
     bootstrap = Option(default=1000, validate=validators.Integer(0, 100000))
     seed = Option(default=0, validate=validators.Integer(0))
 
-    _comparison = None
-
     @Configuration()
     def map(self, records):
         # The tests need every row at once (ranks, bootstrap); the map phase only forwards rows.
         yield from records
 
-    def reduce(self, records):
-        with spl.user_errors(self):
-            if self._comparison is None:
-                if len(self.fieldnames) != 2:
-                    raise ModelOpsError("name the two versions (or prediction fields) to compare: "
-                                        "| modelcompare <a> <b>")
-                options = {"alpha": self.alpha, "bootstrap": self.bootstrap, "seed": self.seed,
-                           "primary": self.primary}
-                if self.label:
-                    options.update(score_a=self.score1, score_b=self.score2, task=self.task, pos_label=self.pos_label)
-                elif self.score1 or self.score2 or self.task or self.pos_label:
-                    raise ModelOpsError("score1=, score2=, task= and pos_label= need label=<field>")
-                self._comparison = compare_rows([], self.fieldnames[0], self.fieldnames[1], label=self.label,
-                                                by=self.by, **options)
-            self._comparison.add_rows(records)
-            if not spl.input_finished(self):
-                return
-            rows = self._comparison.result()
-            for warning in self._comparison.warnings():
-                spl.write_warning(self, warning)
-            yield from spl.uniform(rows)
+    def make_engine(self):
+        if len(self.fieldnames) != 2:
+            raise ModelOpsError("name the two versions (or prediction fields) to compare: | modelcompare <a> <b>")
+        options = {"alpha": self.alpha, "bootstrap": self.bootstrap, "seed": self.seed, "primary": self.primary}
+        if self.label:
+            options.update(score_a=self.score1, score_b=self.score2, task=self.task, pos_label=self.pos_label)
+        elif self.score1 or self.score2 or self.task or self.pos_label:
+            raise ModelOpsError("score1=, score2=, task= and pos_label= need label=<field>")
+        return compare_rows([], self.fieldnames[0], self.fieldnames[1], label=self.label, by=self.by, **options)
 
 
 if __name__ == "__main__":

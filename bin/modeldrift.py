@@ -15,7 +15,7 @@ from modelops.datadrift import STATTESTS, drift_engine  # noqa: E402
 
 
 @Configuration(requires_preop=False)
-class ModelDriftCommand(spl.SafeMessages, ReportingCommand):
+class ModelDriftCommand(spl.SafeMessages, spl.AccumulateUntilFinished, ReportingCommand):
     fields = Option(doc="Comma-separated features to compare (or list them after the options).")
     split = Option(doc="Field whose value says reference or current.", validate=validators.Fieldname())
     reference_until = Option(doc="Epoch time: rows with _time before it are the reference.",
@@ -33,27 +33,17 @@ class ModelDriftCommand(spl.SafeMessages, ReportingCommand):
                      validate=validators.Boolean())
     by = Option(doc="Raw mode: compare per value of this field (its value fills the model column).")
 
-    _accumulator = None
-
     @Configuration()
     def map(self, records):
         # Raw rows must all reach the search head (quantiles, KS); the map phase only forwards them.
         yield from records
 
-    def reduce(self, records):
-        with spl.user_errors(self):
-            if self._accumulator is None:
-                self._accumulator = drift_engine(
-                    spl.parse_list(self.fields) + list(self.fieldnames), split_field=self.split,
-                    reference_until=self.reference_until, by=self.by, reference_value=self.reference_value,
-                    current_value=self.current_value, stattest=self.stattest, threshold=self.threshold,
-                    drift_share=self.drift_share, model=self.model, history=self.history)
-            self._accumulator.add_rows(records)
-            if not spl.input_finished(self):
-                return
-            for warning in self._accumulator.warnings():
-                spl.write_warning(self, warning)
-            yield from self._accumulator.result()
+    def make_engine(self):
+        return drift_engine(
+            spl.parse_list(self.fields) + list(self.fieldnames), split_field=self.split,
+            reference_until=self.reference_until, by=self.by, reference_value=self.reference_value,
+            current_value=self.current_value, stattest=self.stattest, threshold=self.threshold,
+            drift_share=self.drift_share, model=self.model, history=self.history)
 
 
 if __name__ == "__main__":

@@ -58,6 +58,30 @@ def user_errors(command):
         sys.exit(1)
 
 
+class AccumulateUntilFinished:
+    """Mixin for a ReportingCommand whose answer needs every row: each chunk feeds one engine (made
+    by ``make_engine``), and the rows are written once, when splunkd says the input is finished, so
+    the result cannot depend on how the input was chunked. Engines have ``add_rows``, ``warnings``
+    and ``result``."""
+
+    _engine = None
+
+    def make_engine(self):
+        raise NotImplementedError
+
+    def reduce(self, records):
+        with user_errors(self):
+            if self._engine is None:
+                self._engine = self.make_engine()
+            self._engine.add_rows(records)
+            if not input_finished(self):
+                return
+            rows = self._engine.result()
+            for warning in self._engine.warnings():
+                write_warning(self, warning)
+            yield from uniform(rows)
+
+
 def parse_list(value) -> list:
     """``"a, b,c"`` -> ``["a", "b", "c"]``; empty items dropped."""
     if not value:
