@@ -10,10 +10,12 @@ import gzip
 import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from tests.local_server import LocalServer
 
 
-class FakeHec:
+class FakeHec(LocalServer):
     def __init__(self, token="test-token", ack_after_polls=1, record=True, count_only=False):
         self.token = token
         self.count_only = count_only  # benchmarks: count envelopes without parsing them
@@ -26,21 +28,7 @@ class FakeHec:
         self.acks = {}  # ack id -> polls left before true
         self.next_ack = 0
         self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    @property
-    def url(self):
-        return "http://127.0.0.1:%d" % self.server.server_address[1]
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(self._handler())
 
     def event_ids(self):
         return [e["event"]["event_id"] for e in self.events]

@@ -7,8 +7,10 @@ Routes are ``(method, path prefix) -> handler(request) -> (status, payload)``. I
 import json
 import os
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from tests.local_server import LocalServer
 
 
 class Request:
@@ -17,31 +19,21 @@ class Request:
         self.session_key = session_key
 
 
-class FakeSplunkd:
+class FakeSplunkd(LocalServer):
     def __init__(self, session_key="test-session-key", accepted_keys=()):
         self.session_key = session_key
         self.accepted_keys = {session_key, *accepted_keys}
         self.routes = []
         self.requests = []
         self.lock = threading.Lock()
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        super().__init__(self._handler())
 
     @property
     def uri(self):
-        return "http://127.0.0.1:%d" % self.server.server_address[1]
+        return self.url
 
     def route(self, method, prefix, handler):
         self.routes.insert(0, (method, prefix, handler))
-
-    def __enter__(self):
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
 
     def _handler(self):
         splunkd = self
