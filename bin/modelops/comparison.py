@@ -112,6 +112,7 @@ class RunsAccumulator:
         self.values = ({}, {})  # metric -> list, per version
         self.rows_seen = [0, 0]
         self.skipped = 0
+        self.notes = []
 
     def _side(self, row):
         for i, name in enumerate(self.names):
@@ -137,7 +138,7 @@ class RunsAccumulator:
                 self.values[side].setdefault(name, []).append(number)
 
     def warnings(self):
-        return []
+        return list(self.notes)
 
     def result(self):
         name_a, name_b = self.names
@@ -156,6 +157,11 @@ class RunsAccumulator:
             row["test"] = "welch_t"
             if test is not None:
                 row["statistic"], row["p_value"] = test[0], test[2]
+            elif min(len(a), len(b)) < 2:
+                self.notes.append("%s: a t-test needs at least 2 runs of each version (%d and %d)"
+                                  % (metric, len(a), len(b)))
+            else:
+                self.notes.append("%s: no variation across runs of either version; no t-test" % metric)
             deltas = []
             if self.bootstrap and len(a) > 1 and len(b) > 1:
                 for _ in range(self.bootstrap):

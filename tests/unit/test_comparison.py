@@ -172,9 +172,17 @@ def test_bad_input_is_one_sentence(call, message):
 
 
 def test_insufficient_runs_give_insufficient_data_not_a_guess():
-    events = [{"model_version": "v1", "f1": 0.8}, {"model_version": "v2", "f1": 0.9}]
-    result = by_metric(modelops.compare(events, "v1", "v2"))
+    from modelops.comparison import compare_rows
+
+    events = [{"model_version": "v1", "f1": 0.8}, {"model_version": "v2", "f1": 0.9},
+              {"model_version": "v1", "mae": 2.0}, {"model_version": "v1", "mae": 2.0},
+              {"model_version": "v2", "mae": 3.0}, {"model_version": "v2", "mae": 3.0}]
+    comparison = compare_rows(events, "v1", "v2")
+    result = by_metric(comparison.result())
     assert result["f1"]["winner"] == "insufficient_data" and result["f1"]["p_value"] == ""
+    assert result["mae"]["winner"] == "insufficient_data"
+    assert comparison.warnings() == ["f1: a t-test needs at least 2 runs of each version (1 and 1)",
+                                     "mae: no variation across runs of either version; no t-test"]
 
 
 def test_binary_fast_path_counts_equal_the_general_counts():
