@@ -34,13 +34,18 @@ def _entry(payload):
     return entries[0].get("content", {}) if entries else None
 
 
+def _flag(value):
+    """splunkd answers booleans as true/false, 1/0 or "1"/"0" depending on the endpoint."""
+    return int(str(value).strip().lower() in ("1", "true", "t", "yes"))
+
+
 def _row(name, status, content, hec_enabled, token=""):
     content = content or {}
     return {"name": name, "status": status, "token": token, "index": content.get("index", ""),
             "indexes": ",".join(content.get("indexes") or []) if isinstance(content.get("indexes"), list)
             else content.get("indexes", ""), "sourcetype": content.get("sourcetype", ""),
-            "useACK": int(bool(int(content.get("useACK", 0) or 0))) if content else "",
-            "disabled": int(bool(int(content.get("disabled", 0) or 0))) if content else "",
+            "useACK": _flag(content.get("useACK", 0)) if content else "",
+            "disabled": _flag(content.get("disabled", 0)) if content else "",
             "hec_enabled": int(hec_enabled),
             "message": _message(status, hec_enabled)}
 
@@ -67,7 +72,7 @@ def hec_enabled(rest) -> bool:
     if error:
         raise error
     content = _entry(payload) or {}
-    return status == 200 and str(content.get("disabled", "0")) in ("0", "false", "False")
+    return status == 200 and not _flag(content.get("disabled", "0"))
 
 
 def token_status(rest, name=DEFAULT_NAME) -> dict:

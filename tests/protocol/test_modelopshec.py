@@ -23,7 +23,9 @@ def splunkd():
 
         def create(request):
             name = request.form["name"]
-            content = dict(request.form, token="11111111-2222-3333-4444-555555555555", disabled="0")
+            # splunkd answers flags as JSON booleans here, and as "0"/"1" elsewhere
+            content = dict(request.form, token="11111111-2222-3333-4444-555555555555", disabled=False,
+                           useACK=request.form.get("useACK") == "1", indexes=[request.form["indexes"]])
             tokens[name] = content
             return 201, entry("http://" + name, content)
 
