@@ -111,7 +111,7 @@ def precision_recall_f1(y_true, y_pred, pos_label=1, average=None):
     if average != "macro":
         raise ValueError("average must be binary or macro")
     per_label = [_prf_from_counts(*_prf_counts(y_true, y_pred, label)) for label in labels]
-    return tuple(sum(values) / len(labels) for values in zip(*per_label))
+    return tuple(math.fsum(values) / len(labels) for values in zip(*per_label))
 
 
 def average_ranks(values):
@@ -143,7 +143,7 @@ def roc_auc(y_true, y_score, pos_label=None) -> float:
     ranks = average_ranks(scores)
     n_pos = sum(1 for t in y_true if t == positive)
     n_neg = len(y_true) - n_pos
-    rank_sum = sum(r for r, t in zip(ranks, y_true) if t == positive)
+    rank_sum = math.fsum(r for r, t in zip(ranks, y_true) if t == positive)
     return (rank_sum - n_pos * (n_pos + 1) / 2.0) / (n_pos * n_neg)
 
 
@@ -249,7 +249,7 @@ def silhouette(X, labels) -> float:
         else:
             sums = [0.0] * len(clusters)
             for other, label in zip(rows, labels):
-                sums[index[label]] += math.sqrt(sum((a - b) ** 2 for a, b in zip(row, other)))
+                sums[index[label]] += math.sqrt(math.fsum((a - b) ** 2 for a, b in zip(row, other)))
         own = index[labels[i]]
         if sizes[labels[i]] == 1:
             continue

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BIN = os.path.join(REPO, "bin")
+# The interpreter that runs the commands, as Splunk's own Python would (3.9 on 9.x, 3.13 on 10.2+).
+COMMAND_PYTHON = os.environ.get("MODELOPS_COMMAND_PYTHON") or sys.executable
 
 
 @dataclass
@@ -205,7 +207,7 @@ def _chunks(rows, chunk_size, trailing_empty_chunk):
 
 
 def run_phase(script, args, rows, chunk_size=None, trailing_empty_chunk=False, env=None, timeout=300,
-              searchinfo_overrides=None, getinfo_only=False, python_flags=()) -> Phase:
+              searchinfo_overrides=None, getinfo_only=False, python_flags=(), python=None) -> Phase:
     """Start ``bin/<script>`` with no argv, send getinfo and the rows, return what it said."""
     command = os.path.splitext(os.path.basename(script))[0]
     path = script if os.path.isabs(script) else os.path.join(BIN, script)
@@ -214,8 +216,8 @@ def run_phase(script, args, rows, chunk_size=None, trailing_empty_chunk=False, e
     child_env.update(env or {})
     phase = Phase()
     with tempfile.TemporaryDirectory(prefix="dispatch-") as dispatch_dir:
-        process = subprocess.Popen([sys.executable, *python_flags, path], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                   stderr=subprocess.PIPE, cwd=dispatch_dir, env=child_env)
+        process = subprocess.Popen([python or COMMAND_PYTHON, *python_flags, path], stdin=subprocess.PIPE,
+                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=dispatch_dir, env=child_env)
         try:
             info = searchinfo(args, dispatch_dir, command, **(searchinfo_overrides or {}))
             process.stdin.write(encode_chunk({"action": "getinfo", "preview": False, "searchinfo": info}))
@@ -252,11 +254,11 @@ def run_phase(script, args, rows, chunk_size=None, trailing_empty_chunk=False, e
 
 
 def run(script, args=(), rows=(), chunk_size=None, map_partitions=1, trailing_empty_chunk=False, env=None,
-        searchinfo_overrides=None) -> Run:
+        searchinfo_overrides=None, python=None) -> Run:
     """Run a command over ``rows`` like a search would, including a map phase when it asks for one."""
     rows = list(rows)
     kwargs = dict(chunk_size=chunk_size, trailing_empty_chunk=trailing_empty_chunk, env=env,
-                  searchinfo_overrides=searchinfo_overrides)
+                  searchinfo_overrides=searchinfo_overrides, python=python)
     probe = run_phase(script, args, [], getinfo_only=True, **kwargs)
     preop = probe.getinfo.get("streaming_preop")
     if probe.exit_code != 0:

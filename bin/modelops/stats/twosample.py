@@ -73,7 +73,7 @@ def jensenshannon_distance(p, q, base: float = 2.0) -> float:
 
     Both vectors are normalised to sum to one first, as scipy does.
     """
-    sp, sq = float(sum(p)), float(sum(q))
+    sp, sq = math.fsum(p), math.fsum(q)
     if sp <= 0 or sq <= 0:
         raise ValueError("Jensen-Shannon needs two non-empty distributions")
     divergence = 0.0

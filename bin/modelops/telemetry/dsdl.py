@@ -145,8 +145,8 @@ def prediction_summary(values) -> dict:
         if math.isfinite(number):
             numbers.append(number)
     if numbers:
-        mean = sum(numbers) / len(numbers)
-        std = math.sqrt(sum((x - mean) ** 2 for x in numbers) / len(numbers))
+        mean = math.fsum(numbers) / len(numbers)
+        std = math.sqrt(math.fsum((x - mean) ** 2 for x in numbers) / len(numbers))
         summary.update(mean=mean, std=std, min=min(numbers), max=max(numbers))
         try:
             flags = anomaly_flags([int(x) if x.is_integer() else x for x in numbers])

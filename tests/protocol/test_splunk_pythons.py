@@ -1,0 +1,78 @@
+"""The commands under Splunk's own Pythons (3.9 on Splunk 9.x, 3.13 on 10.2+), where installed:
+same rows as under the test interpreter, byte for byte."""
+
+import glob
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from tests.protocol import harness
+from tests.protocol.test_modeldrift import ARGS as DRIFT_ARGS
+from tests.protocol.test_modeldrift import kiln_rows
+from tests.splunkd_server import FakeSplunkd, KVEmulator, serve_capabilities
+from tests.unit.test_comparison import binary_rows
+
+
+def interpreter(version):
+    """python<version> on PATH, or a pyenv build of it; skip (with the reason) when there is none."""
+    pyenv = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
+    candidates = [shutil.which("python%s" % version)]
+    candidates += sorted(glob.glob(os.path.join(pyenv, "versions", "%s.*" % version, "bin", "python")), reverse=True)
+    for path in candidates:
+        if not path:
+            continue
+        try:
+            out = subprocess.run([path, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+                                 capture_output=True, text=True, timeout=30)
+        except OSError:
+            continue
+        if out.returncode == 0 and out.stdout.strip() == version:
+            return path
+    pytest.skip("python%s is not installed here, so the commands are not run under it" % version)
+
+
+def both(python, script, args, rows, **kwargs):
+    here = harness.run(script, args, rows, **kwargs)
+    with_splunk_python = harness.run(script, args, rows, python=python, **kwargs)
+    return here, with_splunk_python
+
+
+@pytest.mark.parametrize("version", ["3.9", "3.13"])
+def test_reporting_commands_give_identical_rows(version):
+    python = interpreter(version)
+    drift = both(python, "modeldrift.py", DRIFT_ARGS, kiln_rows(shift=0.6), chunk_size=300, map_partitions=2)
+    assert drift[1].exit_code == 0 and drift[1].rows == drift[0].rows and drift[0].rows
+    rows = [{k: str(v) for k, v in r.items()} for r in binary_rows(n=700, seed=4)]
+    compare = both(python, "modelcompare.py", ["label=label", "score1=sa", "score2=sb", "bootstrap=100", "pa", "pb"],
+                   rows, chunk_size=250)
+    assert compare[1].exit_code == 0 and compare[1].rows == compare[0].rows and compare[0].rows
+    bad = both(python, "modelcompare.py", ["label={x}", "pa", "pb"], rows[:5])
+    assert bad[1].errors() == bad[0].errors() and len(bad[0].errors()) == 1
+
+
+@pytest.mark.parametrize("version", ["3.9", "3.13"])
+def test_registry_under_splunks_python(version):
+    python = interpreter(version)
+    with FakeSplunkd(session_key="admin-key") as splunkd:
+        KVEmulator(splunkd, ("modelops_versions", "modelops_aliases", "modelops_history", "modelops_state"))
+        serve_capabilities(splunkd, {"admin-key": ["edit_modelops_registry"]})
+        info = {"splunkd_uri": splunkd.uri, "session_key": "admin-key"}
+        for args in (["action=register", "model=K_AE", "version=v1"], ["action=register", "model=K_AE", "version=v2"],
+                     ["action=promote", "model=K_AE", "version=v1", "alias=production"],
+                     ["action=promote", "model=K_AE", "version=v2", "alias=production"],
+                     ["action=rollback", "model=K_AE", "alias=production"]):
+            result = harness.run("modelregistry.py", args, [], python=python, searchinfo_overrides=info)
+            assert result.exit_code == 0, result.messages
+        resolved = harness.run("modelregistry.py", ["action=resolve", "model=K_AE", "alias=production"], [],
+                               python=python, searchinfo_overrides=info)
+        assert resolved.rows[0]["dsdl_model"] == "K_AE_v1"
+
+
+@pytest.mark.parametrize("version", ["3.9", "3.13"])
+def test_every_command_answers_getinfo(version):
+    python = interpreter(version)
+    for script in ("modelcompare.py", "modeldrift.py", "modelopshec.py", "modelregistry.py"):
+        phase = harness.run_phase(script, [], [], getinfo_only=True, python=python)
+        assert phase.exit_code == 0 and phase.getinfo.get("type"), (script, phase.stderr)
