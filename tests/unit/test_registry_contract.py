@@ -187,10 +187,10 @@ def test_paging_past_one_page(backend):
 
 
 def test_open_registry_urls(tmp_path, monkeypatch):
-    reg = open_registry("sqlite:///" + str(tmp_path / "a.db"))
+    reg = open_registry("sqlite:///" + str(tmp_path / "a.db"), telemetry=False)
     reg.register("Horno4_AE", "v1")
     monkeypatch.setenv("MODELOPS_REGISTRY", "sqlite:///" + str(tmp_path / "a.db"))
-    assert open_registry().resolve if open_registry().list_versions()[0]["version"] == "v1" else False
+    assert open_registry(telemetry=False).list_versions()[0]["version"] == "v1"  # from MODELOPS_REGISTRY
     monkeypatch.chdir(tmp_path)
     assert open_registry("sqlite:///relative.db").list_versions() == []
     assert (tmp_path / "relative.db").exists()
@@ -198,3 +198,30 @@ def test_open_registry_urls(tmp_path, monkeypatch):
         open_registry("postgres://x")
     with pytest.raises(ModelOpsError, match="no Splunk REST access configured"):
         open_registry("splunk", env={})
+
+
+def test_notebook_changes_are_reported_as_registry_change_events(tmp_path, monkeypatch):
+    from modelops.schema import validate_event
+    from modelops.telemetry import client as client_module
+    from modelops.telemetry.client import Telemetry
+    from modelops.telemetry.config import TelemetryConfig
+    from tests.unit.test_telemetry_dsdl import CollectingSender
+
+    sender = CollectingSender()
+    monkeypatch.setattr(client_module, "_default", Telemetry(TelemetryConfig(spool_dir=str(tmp_path / "s")),
+                                                             sender=sender))
+    reg = open_registry("sqlite:///" + str(tmp_path / "r.db"), actor="ana")
+    reg.register("Horno4_AE", "v1")
+    reg.register("Horno4_AE", "v2")
+    reg.promote("Horno4_AE", "v1", "production")
+    reg.promote("Horno4_AE", "v2", "production", reason="better f1")
+    reg.rollback("Horno4_AE", "production")
+    events = sender.events("registry_change")
+    assert [(e["action"], e["from_version"], e["to_version"]) for e in events] == [
+        ("register", None, "v1"), ("register", None, "v2"), ("promote", None, "v1"), ("promote", "v1", "v2"),
+        ("rollback", "v2", "v1")]
+    assert all(validate_event(e) == [] for e in events)
+    assert (events[3]["reason"], events[3]["actor"], events[3]["model_name"]) == ("better f1", "ana", "Horno4_AE_v2")
+    quiet = open_registry("sqlite:///" + str(tmp_path / "q.db"), telemetry=False)
+    quiet.register("X", "v1")
+    assert len(sender.events("registry_change")) == 5

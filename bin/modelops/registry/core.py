@@ -23,10 +23,11 @@ def version_number(version: str) -> int:
 
 
 class Registry:
-    def __init__(self, store, actor=None, clock=time.time):
+    def __init__(self, store, actor=None, clock=time.time, on_change=None):
         self.store = store
         self.actor = actor or os.environ.get("USER") or "unknown"
         self.clock = clock
+        self.on_change = on_change  # called with each history entry once it is stored
 
     # --- reading -------------------------------------------------------------------------
 
@@ -91,6 +92,8 @@ class Registry:
         entry = {"family": family, "action": action, "alias": alias or "", "from_version": from_version or "",
                  "to_version": to_version or "", "actor": self.actor, "reason": reason or "", "time": self.clock()}
         self.store.append_history(entry)
+        if self.on_change is not None:
+            self.on_change(entry)
         return entry
 
     def register(self, family, version, dsdl_model=None, description=None, tags=None, algo=None, params=None,
