@@ -139,11 +139,15 @@ class Registry:
         return {"family": family, "alias": alias, "version": version, "changed": True,
                 "from_version": current["version"] if current else ""}
 
-    def rollback(self, family, alias, reason=None):
-        """Move ``alias`` back to the version it pointed at before its last move."""
+    def _alias_change(self, family, alias, reason):
+        """Validated (family, alias, reason) and the alias document (None when the alias is not set)."""
         family, alias = names.family(family), names.alias(alias)
         reason = names.text(reason, "reason", 500)
-        current = self.store.get_alias(family, alias)
+        return family, alias, reason, self.store.get_alias(family, alias)
+
+    def rollback(self, family, alias, reason=None):
+        """Move ``alias`` back to the version it pointed at before its last move."""
+        family, alias, reason, current = self._alias_change(family, alias, reason)
         if current is None:
             raise ModelOpsError("model %s has no alias %s to roll back" % (family, alias))
         moves = [e for e in self.history(family, alias) if e["action"] in ALIAS_MOVES]
@@ -157,9 +161,7 @@ class Registry:
         return self._move(family, alias, current, previous, "rollback", reason)
 
     def delete_alias(self, family, alias, reason=None):
-        family, alias = names.family(family), names.alias(alias)
-        reason = names.text(reason, "reason", 500)
-        current = self.store.get_alias(family, alias)
+        family, alias, reason, current = self._alias_change(family, alias, reason)
         if current is None:
             raise ModelOpsError("model %s has no alias %s" % (family, alias))
         self.store.delete_alias(family, alias)
