@@ -22,10 +22,10 @@ from urllib.parse import urlsplit
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path[:0] = [ROOT, os.path.join(ROOT, "bin")]
 
-from modelops.telemetry.client import Telemetry  # noqa: E402
-from modelops.telemetry.config import TelemetryConfig  # noqa: E402
-from modelops.telemetry.csvsend import CsvSender  # noqa: E402
-from modelops.telemetry.transport import HecClient  # noqa: E402
+from modelops.client.csvsend import CsvSender  # noqa: E402
+from modelops.client.telemetry.client import Telemetry  # noqa: E402
+from modelops.client.telemetry.config import TelemetryConfig  # noqa: E402
+from modelops.client.telemetry.transport import HecClient  # noqa: E402
 
 TOKEN = "test-token"
 

@@ -9,9 +9,9 @@ sys.path[:0] = [_BIN, os.path.join(_BIN, "lib")]
 
 from splunklib.searchcommands import Configuration, Option, ReportingCommand, dispatch, validators  # noqa: E402
 
-from modelops import spl  # noqa: E402
-from modelops.comparison import compare_rows  # noqa: E402
+from modelops.engine.compare import compare_rows  # noqa: E402
 from modelops.errors import ModelOpsError  # noqa: E402
+from modelops.splunk import command as spl  # noqa: E402
 
 
 @Configuration(requires_preop=False)

@@ -10,8 +10,8 @@ sys.path[:0] = [_BIN, os.path.join(_BIN, "lib")]
 
 from splunklib.searchcommands import Configuration, Option, ReportingCommand, dispatch, validators  # noqa: E402
 
-from modelops import spl  # noqa: E402
-from modelops.datadrift import STATTESTS, drift_engine  # noqa: E402
+from modelops.engine.drift import STATTESTS, drift_engine  # noqa: E402
+from modelops.splunk import command as spl  # noqa: E402
 
 
 @Configuration(requires_preop=False)

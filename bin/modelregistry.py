@@ -10,11 +10,12 @@ sys.path[:0] = [_BIN, os.path.join(_BIN, "lib")]
 
 from splunklib.searchcommands import Configuration, GeneratingCommand, Option, dispatch, validators  # noqa: E402
 
-from modelops import spl  # noqa: E402
 from modelops.errors import ModelOpsError  # noqa: E402
 from modelops.registry.actions import CAPABILITY, READ_ACTIONS, WRITE_ACTIONS, run_action  # noqa: E402
 from modelops.registry.core import Registry  # noqa: E402
 from modelops.registry.kvstore import KVStore  # noqa: E402
+from modelops.splunk import command as spl  # noqa: E402
+from modelops.splunk.rest import SplunkRest, current_capabilities  # noqa: E402
 
 FIT_RUNS = ('search `modelops_index` sourcetype="dsdl:modelops" source="modelops:fit_run" '
             '_index_earliest=%d | fields _raw _indextime')  # inclusive: sync is idempotent
@@ -34,11 +35,11 @@ class ModelRegistryCommand(spl.SafeMessages, GeneratingCommand):
 
     def generate(self):
         with spl.user_errors(self):
-            rest = spl.SplunkRest(self.service)
+            rest = SplunkRest(self.service)
             # sync only records versions that fit_run events prove exist (and the scheduler runs it); the
             # KV store's own write permissions still apply to it.
             needs_capability = self.action in WRITE_ACTIONS and self.action != "sync"
-            if needs_capability and CAPABILITY not in spl.current_capabilities(rest):
+            if needs_capability and CAPABILITY not in current_capabilities(rest):
                 raise ModelOpsError("changing the registry needs the %s capability (role modelops_admin); "
                                     "reading it does not" % CAPABILITY)
             registry = Registry(KVStore(rest), actor=self._metadata.searchinfo.username)

@@ -23,6 +23,8 @@ INCLUDE = ("app.manifest", "README.md", "LICENSE", "default", "metadata", "bin",
            "appserver")
 EXCLUDE_NAMES = {"__pycache__", ".DS_Store", ".vendored", "local", ".git"}
 EXCLUDE_SUFFIXES = (".pyc", ".pyo", ".egg-info")
+# The container side runs in DSDL's notebooks, never in Splunk: it ships with the pip package only.
+EXCLUDE_PATHS = {os.path.join("bin", "modelops", "client")}
 
 
 def read_version() -> str:
@@ -52,8 +54,9 @@ def stamp_manifest(text: str, version: str) -> str:
     return json.dumps(manifest, indent=2) + "\n"
 
 
-def ignored(name: str) -> bool:
-    return name in EXCLUDE_NAMES or name.endswith(EXCLUDE_SUFFIXES)
+def ignored(name: str, relative_dir: str = "") -> bool:
+    return (name in EXCLUDE_NAMES or name.endswith(EXCLUDE_SUFFIXES)
+            or os.path.join(relative_dir, name) in EXCLUDE_PATHS)
 
 
 def stage(version: str, target: str) -> None:
@@ -65,7 +68,7 @@ def stage(version: str, target: str) -> None:
         source = os.path.join(ROOT, name)
         if os.path.isdir(source):
             shutil.copytree(source, os.path.join(target, name),
-                            ignore=lambda _d, names: [n for n in names if ignored(n)])
+                            ignore=lambda d, names: [n for n in names if ignored(n, os.path.relpath(d, ROOT))])
         elif os.path.isfile(source):
             shutil.copy2(source, os.path.join(target, name))
     for path, stamper in (("default/app.conf", stamp_app_conf), ("app.manifest", stamp_manifest)):
@@ -112,6 +115,11 @@ def archive(staged: str, output: str) -> None:
                 tar.addfile(info)
 
 
+def tree_bytes(top) -> int:
+    return sum(os.path.getsize(os.path.join(d, f)) for d, _dirs, files in os.walk(top)
+               for f in files if not ignored(f))
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=os.path.join(ROOT, "dist"))
@@ -122,7 +130,10 @@ def main(argv=None) -> int:
     os.makedirs(args.out, exist_ok=True)
     output = os.path.join(args.out, "%s-%s.tar.gz" % (APP_ID, version))
     archive(staged, output)
-    print("built %s (%d KiB)" % (os.path.relpath(output, ROOT), os.path.getsize(output) // 1024))
+    print("built %s (%d KiB; bin/modelops %d KiB of %d KiB in the source tree)"
+          % (os.path.relpath(output, ROOT), os.path.getsize(output) // 1024,
+             tree_bytes(os.path.join(staged, "bin", "modelops")) // 1024,
+             tree_bytes(os.path.join(ROOT, "bin", "modelops")) // 1024))
     return 0
 
 

@@ -92,8 +92,8 @@ def telemetry_demo():
     from sklearn.preprocessing import StandardScaler
 
     import modelops
-    from modelops.telemetry.client import Telemetry, set_telemetry
-    from modelops.telemetry.config import TelemetryConfig
+    from modelops.client.telemetry.client import Telemetry, set_telemetry
+    from modelops.client.telemetry.config import TelemetryConfig
 
     spool_dir = os.path.join(DEMO_DIR, "spool")
     shutil.rmtree(DEMO_DIR, ignore_errors=True)
@@ -155,7 +155,7 @@ def telemetry_demo():
 
 def registry_demo(spooled):
     """The registry offline: sync from the spooled fit_run events, then promote, roll back, read history."""
-    from modelops.registry import open_registry
+    from modelops.client.registry import open_registry
 
     print("\n-- registry (sqlite:///build/demo/registry.db) --")
     registry = open_registry("sqlite:///" + os.path.join(DEMO_DIR, "registry.db"), actor="ana")

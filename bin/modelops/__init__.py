@@ -1,8 +1,16 @@
 """ModelOps for DSDL: the shared engine of the Splunk app and the notebook client.
 
 Standard library only at import time, so Splunk's own Python can import it from ``bin/``.
-Notebook helpers that need pandas import it lazily.
+Notebook helpers that need pandas import it lazily. Where code runs:
+
+    stats/, schema, values, metrics, engine/, registry/   both sides
+    splunk/                                               inside Splunk (the only splunklib user)
+    client/                                               in the DSDL container (not in the Splunk app)
 """
+
+import importlib
+import sys
+import warnings
 
 from ._version import __version__
 from .errors import ModelOpsError
@@ -10,35 +18,81 @@ from .schema import SCHEMA_VERSION, parse_model_name, validate_event
 
 # Notebook verbs, imported on first use so `import modelops` stays cheap inside Splunk's commands.
 _LAZY = {
-    "log_metrics": "telemetry.client",
-    "log_training_step": "telemetry.client",
-    "flush": "telemetry.client",
-    "get_telemetry": "telemetry.client",
+    "log_metrics": "client.telemetry.client",
+    "log_training_step": "client.telemetry.client",
+    "flush": "client.telemetry.client",
+    "get_telemetry": "client.telemetry.client",
     "calculate_all_metrics": "metrics",
-    "track_fit": "telemetry.dsdl",
-    "track_apply": "telemetry.dsdl",
-    "option": "telemetry.dsdl",
-    "keras_callback": "telemetry.callbacks",
-    "TrainingLogger": "telemetry.callbacks",
-    "save_model": "modelfiles",
-    "load_model": "modelfiles",
-    "restore_model": "modelfiles",
-    "model_versions": "modelfiles",
-    "search_df": "splunk",
+    "track_fit": "client.telemetry.dsdl",
+    "track_apply": "client.telemetry.dsdl",
+    "option": "client.telemetry.dsdl",
+    "keras_callback": "client.telemetry.callbacks",
+    "TrainingLogger": "client.telemetry.callbacks",
+    "save_model": "client.modelfiles",
+    "load_model": "client.modelfiles",
+    "restore_model": "client.modelfiles",
+    "model_versions": "client.modelfiles",
+    "search_df": "client.search",
+    "open_registry": "client.registry",
 }
 
+# Module paths of release 0.1, importable for one more release (with a DeprecationWarning).
+MOVED = {
+    "modelops.telemetry": "modelops.client.telemetry",
+    "modelops.telemetry.csvsend": "modelops.client.csvsend",
+    "modelops.telemetry.timeparse": "modelops.client.timeparse",
+    "modelops.cli": "modelops.client.cli",
+    "modelops.modelfiles": "modelops.client.modelfiles",
+    "modelops.notebook": "modelops.client.notebook",
+    "modelops.preprocess": "modelops.client.preprocess",
+    "modelops.splunkrest": "modelops.client.rest",
+    "modelops.comparison": "modelops.engine.compare",
+    "modelops.datadrift": "modelops.engine.drift",
+}
+
+
+class _MovedModules:
+    """Import hook: an old module path resolves to the module object at its new path (one object,
+    so module state such as the telemetry singleton is shared)."""
+
+    @staticmethod
+    def _target(fullname):
+        if fullname in MOVED:
+            return MOVED[fullname]
+        parent, _, leaf = fullname.rpartition(".")
+        if parent == "modelops.telemetry":
+            return "modelops.client.telemetry." + leaf
+        return None
+
+    def find_spec(self, fullname, path=None, target=None):
+        new = self._target(fullname)
+        if new is None:
+            return None
+        import importlib.util
+
+        return importlib.util.spec_from_loader(fullname, self, is_package=fullname == "modelops.telemetry")
+
+    def create_module(self, spec):
+        warnings.warn("%s moved to %s; the old path goes away in the next release"
+                      % (spec.name, self._target(spec.name)), DeprecationWarning, stacklevel=3)
+        return importlib.import_module(self._target(spec.name))
+
+    def exec_module(self, module):
+        pass
+
+
+if not any(isinstance(finder, _MovedModules) for finder in sys.meta_path):
+    sys.meta_path.append(_MovedModules())
+
 __all__ = ["SCHEMA_VERSION", "ModelOpsError", "TrainingLogger", "__version__", "calculate_all_metrics", "compare",
-           "drift",
-           "flush", "get_telemetry", "keras_callback", "load_model", "log_metrics", "log_training_step",
-           "model_versions", "option", "parse_model_name", "restore_model", "save_model", "search_df", "track_apply",
-           "track_fit", "validate_event"]
+           "drift", "flush", "get_telemetry", "keras_callback", "load_model", "log_metrics", "log_training_step",
+           "model_versions", "open_registry", "option", "parse_model_name", "restore_model", "save_model",
+           "search_df", "track_apply", "track_fit", "validate_event"]
 
 
 def __getattr__(name):
     if name not in _LAZY:
         raise AttributeError("module 'modelops' has no attribute %r" % name)
-    import importlib
-
     value = getattr(importlib.import_module("." + _LAZY[name], __name__), name)
     globals()[name] = value  # later lookups skip this function
     return value
@@ -60,7 +114,7 @@ def compare(data, model_a, model_b, label=None, by=None, **options) -> list:
     options ``score1``/``score2`` (scores for AUC), ``task``, ``pos_label``, ``alpha``, ``bootstrap``,
     ``seed``, ``primary``. Returns one dict per metric (and segment, with ``by``) plus ``_summary_``.
     """
-    from .comparison import compare_rows
+    from .engine.compare import compare_rows
 
     renamed = dict(options)
     for old, new in (("score1", "score_a"), ("score2", "score_b")):
@@ -88,7 +142,7 @@ def drift(reference, current, features=None, **options) -> list:
     (``stattest``, ``threshold``, ``drift_share``, ``model``). Returns one dict per feature plus
     the ``_dataset_`` row.
     """
-    from .datadrift import DriftAccumulator
+    from .engine.drift import DriftAccumulator
 
     reference_rows, current_rows = _records(reference), _records(current)
     if features is None:

@@ -8,14 +8,10 @@ decided explicitly and documented per function; ``zero_division`` is always 0, a
 import math
 from collections import Counter
 
-# Which way is better, per canonical metric name.
-HIGHER_IS_BETTER = frozenset({"accuracy", "precision", "recall", "f1", "roc_auc", "r2", "silhouette"})
-LOWER_IS_BETTER = frozenset({"mae", "rmse", "mse", "mape", "log_loss", "loss", "val_loss"})
-# Names written by the seed's hand-rolled helpers, mapped to the canonical ones.
-ALIASES = {"r2_score": "r2", "f1_score": "f1", "accuracy_score": "accuracy", "precision_score": "precision",
-           "recall_score": "recall", "roc_auc_score": "roc_auc", "mean_absolute_error": "mae",
-           "mean_squared_error": "mse", "root_mean_squared_error": "rmse",
-           "mean_absolute_percentage_error": "mape", "silhouette_score": "silhouette"}
+from .schema import HIGHER_IS_BETTER, LOWER_IS_BETTER, MAX_INTEGER_CLASSES
+from .schema import METRIC_ALIASES as ALIASES
+from .stats.ranks import average_ranks
+
 TASKS = ("classification", "regression", "anomaly", "clustering")
 # numpy.finfo(float64).eps, used by scikit-learn in MAPE and log loss.
 FLOAT_EPS = 2.220446049250313e-16
@@ -112,22 +108,6 @@ def precision_recall_f1(y_true, y_pred, pos_label=1, average=None):
         raise ValueError("average must be binary or macro")
     per_label = [_prf_from_counts(*_prf_counts(y_true, y_pred, label)) for label in labels]
     return tuple(math.fsum(values) / len(labels) for values in zip(*per_label))
-
-
-def average_ranks(values):
-    """1-based ranks with ties given their average rank (``scipy.stats.rankdata``)."""
-    order = sorted(range(len(values)), key=values.__getitem__)
-    ranks = [0.0] * len(values)
-    i = 0
-    while i < len(order):
-        j = i
-        while j + 1 < len(order) and values[order[j + 1]] == values[order[i]]:
-            j += 1
-        rank = (i + j) / 2.0 + 1.0
-        for k in range(i, j + 1):
-            ranks[order[k]] = rank
-        i = j + 1
-    return ranks
 
 
 def roc_auc(y_true, y_score, pos_label=None) -> float:
@@ -264,7 +244,7 @@ def silhouette(X, labels) -> float:
 
 def infer_task(y_true, y_pred) -> str:
     """``anomaly`` for IsolationForest-style predictions (-1/1) against 0/1 flags; ``classification``
-    when the labels are text, booleans or at most 20 distinct integers; else ``regression``."""
+    when the labels are text, booleans or at most ``MAX_INTEGER_CLASSES`` distinct integers; else ``regression``."""
     predicted, truth = set(y_pred), set(y_true)
     if -1 in predicted and predicted <= {-1, 1} and truth <= {0, 1}:
         return "anomaly"
@@ -279,7 +259,7 @@ def infer_task(y_true, y_pred) -> str:
             return "classification"
         if not number.is_integer():
             return "regression"
-    return "classification" if len(distinct) <= 20 else "regression"
+    return "classification" if len(distinct) <= MAX_INTEGER_CLASSES else "regression"
 
 
 def calculate_all_metrics(y_true, y_pred, task=None, y_score=None, X=None, pos_label=1) -> dict:

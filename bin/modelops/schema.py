@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 
 SCHEMA_VERSION = 1
+APP = "dsdl_modelops"
 INDEX = "ml_metrics"
 SOURCETYPE = "dsdl:modelops"
 
@@ -18,12 +19,27 @@ EVENT_TYPES = ("fit_run", "apply_run", "training_step", "metrics", "profile", "r
 RUN_STATUSES = ("ok", "error")
 PROFILE_ROLES = ("reference", "current")
 PROFILE_KINDS = ("numeric", "categorical")
-REGISTRY_ACTIONS = ("register", "promote", "delete_alias", "rollback", "archive", "tag")
+# The registry's changes, each recorded in its history and sent as a registry_change event: the one
+# table behind the registry's verbs, this schema, ``| modelregistry`` and its searchbnf syntax.
+REGISTRY_ACTIONS = ("register", "promote", "rollback", "delete_alias", "archive", "restore", "tag")
+REGISTRY_READS = ("list", "history", "resolve")
+# Changes that move an alias (what ``rollback`` undoes).
+ALIAS_MOVES = ("promote", "rollback")
 
+# Which way is better, per canonical metric name.
+HIGHER_IS_BETTER = frozenset({"accuracy", "precision", "recall", "f1", "roc_auc", "r2", "silhouette"})
+LOWER_IS_BETTER = frozenset({"mae", "rmse", "mse", "mape", "log_loss", "loss", "val_loss"})
 CANONICAL_METRICS = (
     "accuracy", "precision", "recall", "f1", "roc_auc", "log_loss",
     "r2", "mae", "rmse", "mse", "mape", "silhouette", "anomaly_rate", "loss", "val_loss",
 )
+# Names written by hand-rolled notebook helpers, mapped to the canonical ones.
+METRIC_ALIASES = {"r2_score": "r2", "f1_score": "f1", "accuracy_score": "accuracy", "precision_score": "precision",
+                  "recall_score": "recall", "roc_auc_score": "roc_auc", "mean_absolute_error": "mae",
+                  "mean_squared_error": "mse", "root_mean_squared_error": "rmse",
+                  "mean_absolute_percentage_error": "mape", "silhouette_score": "silhouette"}
+# Integer labels with at most this many distinct values are classes; more make a regression target.
+MAX_INTEGER_CLASSES = 20
 
 # Present in every event; the first group must be non-empty strings.
 REQUIRED_STRINGS = ("event_type", "event_id", "model_name", "model_family", "model_version", "run_id")

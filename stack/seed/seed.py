@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 import modelops
-from modelops.notebook import export_notebook
+from modelops.client.notebook import export_notebook
 
 FEATURES = ["temp_zone1", "temp_zone2", "o2", "feed_rate"]
 

@@ -9,9 +9,9 @@ import uuid
 import pytest
 
 import modelops
-from modelops.telemetry.client import Telemetry
-from modelops.telemetry.config import TelemetryConfig
-from modelops.telemetry.transport import HecClient
+from modelops.client.telemetry.client import Telemetry
+from modelops.client.telemetry.config import TelemetryConfig
+from modelops.client.telemetry.transport import HecClient
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

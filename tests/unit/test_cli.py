@@ -9,12 +9,12 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 import pytest
 
-from modelops import cli
+from modelops.client import cli
+from modelops.client.csvsend import CsvSender, read_blocks
+from modelops.client.telemetry.config import TelemetryConfig
+from modelops.client.telemetry.transport import HecClient
+from modelops.client.timeparse import TimeParser
 from modelops.errors import ModelOpsError
-from modelops.telemetry.config import TelemetryConfig
-from modelops.telemetry.csvsend import CsvSender, read_blocks
-from modelops.telemetry.timeparse import TimeParser
-from modelops.telemetry.transport import HecClient
 from tests.hec_server import FakeHec
 
 
@@ -110,7 +110,7 @@ def test_check_hec(capsys):
 
 
 def test_replay_sends_the_spool(tmp_path, capsys, monkeypatch):
-    from modelops.telemetry.client import Telemetry
+    from modelops.client.telemetry.client import Telemetry
 
     monkeypatch.delenv("MODELOPS_HEC_URL", raising=False)
     offline = Telemetry(TelemetryConfig(spool_dir=str(tmp_path), flush_interval=0.05))
@@ -166,4 +166,4 @@ def test_console_script_is_declared():
     import tomllib
 
     with open(os.path.join(os.path.dirname(__file__), "..", "..", "pyproject.toml"), "rb") as f:
-        assert tomllib.load(f)["project"]["scripts"]["modelops"] == "modelops.cli:main"
+        assert tomllib.load(f)["project"]["scripts"]["modelops"] == "modelops.client.cli:main"

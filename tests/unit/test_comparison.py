@@ -172,7 +172,7 @@ def test_bad_input_is_one_sentence(call, message):
 
 
 def test_insufficient_runs_give_insufficient_data_not_a_guess():
-    from modelops.comparison import compare_rows
+    from modelops.engine.compare import compare_rows
 
     events = [{"model_version": "v1", "f1": 0.8}, {"model_version": "v2", "f1": 0.9},
               {"model_version": "v1", "mae": 2.0}, {"model_version": "v1", "mae": 2.0},
@@ -186,7 +186,7 @@ def test_insufficient_runs_give_insufficient_data_not_a_guess():
 
 
 def test_binary_fast_path_counts_equal_the_general_counts():
-    from modelops.comparison import PredictionsAccumulator
+    from modelops.engine.compare import PredictionsAccumulator
 
     acc = PredictionsAccumulator("label", "pa", "pb", bootstrap=0)
     for row in binary_rows(n=1234, seed=13):

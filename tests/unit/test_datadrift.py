@@ -9,7 +9,7 @@ from scipy import stats
 from scipy.spatial import distance
 
 import modelops
-from modelops.datadrift import DriftAccumulator, psi_level
+from modelops.engine.drift import DriftAccumulator, psi_level
 from modelops.errors import ModelOpsError
 
 REL = 1e-6

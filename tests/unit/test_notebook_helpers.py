@@ -1,4 +1,4 @@
-"""modelops.splunk (search to DataFrame, streamed) and modelops.preprocess against pandas/numpy."""
+"""modelops.client.search (search to DataFrame, streamed) and modelops.client.preprocess against pandas/numpy."""
 
 import threading
 import tracemalloc
@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from modelops import preprocess
+from modelops.client import preprocess
+from modelops.client.rest import HttpRest
+from modelops.client.search import iter_export, search_df
 from modelops.errors import ModelOpsError
-from modelops.splunk import iter_export, search_df
-from modelops.splunkrest import HttpRest
 
 
 class ExportServer:

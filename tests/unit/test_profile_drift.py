@@ -4,9 +4,9 @@ import random
 
 import pytest
 
-from modelops.datadrift import DriftAccumulator, ProfileDrift, drift_engine
+from modelops.client.telemetry.profile import current_profile, reference_profile
+from modelops.engine.drift import DriftAccumulator, ProfileDrift, drift_engine
 from modelops.errors import ModelOpsError
-from modelops.telemetry.profile import current_profile, reference_profile
 
 
 def splunk_style(profile, model, when):

@@ -7,12 +7,12 @@ import threading
 
 import pytest
 
+from modelops.client.registry import open_registry
+from modelops.client.rest import HttpRest
 from modelops.errors import ModelOpsError
-from modelops.registry import open_registry
 from modelops.registry.core import Registry
 from modelops.registry.kvstore import KVStore
 from modelops.registry.sqlite_store import SQLiteStore
-from modelops.splunkrest import HttpRest
 from tests.splunkd_server import FakeSplunkd, KVEmulator
 
 COLLECTIONS = ("modelops_versions", "modelops_aliases", "modelops_history", "modelops_state")
@@ -201,10 +201,10 @@ def test_open_registry_urls(tmp_path, monkeypatch):
 
 
 def test_notebook_changes_are_reported_as_registry_change_events(tmp_path, monkeypatch):
+    from modelops.client.telemetry import client as client_module
+    from modelops.client.telemetry.client import Telemetry
+    from modelops.client.telemetry.config import TelemetryConfig
     from modelops.schema import validate_event
-    from modelops.telemetry import client as client_module
-    from modelops.telemetry.client import Telemetry
-    from modelops.telemetry.config import TelemetryConfig
     from tests.unit.test_telemetry_dsdl import CollectingSender
 
     sender = CollectingSender()

@@ -12,13 +12,13 @@ from sklearn import metrics as skm
 from sklearn.ensemble import IsolationForest, RandomForestClassifier
 
 import modelops
-from modelops.datadrift import DriftAccumulator
+from modelops.client.telemetry import client as client_module
+from modelops.client.telemetry.client import Telemetry
+from modelops.client.telemetry.config import TelemetryConfig
+from modelops.client.telemetry.profile import OTHER, current_profile, reference_profile
+from modelops.engine.drift import DriftAccumulator
 from modelops.schema import validate_event
 from modelops.stats.twosample import psi, shares
-from modelops.telemetry import client as client_module
-from modelops.telemetry.client import Telemetry
-from modelops.telemetry.config import TelemetryConfig
-from modelops.telemetry.profile import OTHER, current_profile, reference_profile
 
 
 class CollectingSender:

@@ -8,10 +8,10 @@ import textwrap
 
 import pytest
 
-from modelops.telemetry.client import Telemetry
-from modelops.telemetry.config import TelemetryConfig
-from modelops.telemetry.sender import Sender
-from modelops.telemetry.transport import HecClient, backoff_delay
+from modelops.client.telemetry.client import Telemetry
+from modelops.client.telemetry.config import TelemetryConfig
+from modelops.client.telemetry.sender import Sender
+from modelops.client.telemetry.transport import HecClient, backoff_delay
 from tests.hec_server import FakeHec
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

@@ -8,12 +8,12 @@ import pandas as pd
 import pytest
 
 import modelops
+from modelops.client.notebook import export_notebook
+from modelops.client.telemetry import client as client_module
+from modelops.client.telemetry.client import Telemetry
+from modelops.client.telemetry.config import TelemetryConfig
 from modelops.errors import ModelOpsError
-from modelops.notebook import export_notebook
 from modelops.schema import validate_event
-from modelops.telemetry import client as client_module
-from modelops.telemetry.client import Telemetry
-from modelops.telemetry.config import TelemetryConfig
 from tests.unit.test_telemetry_dsdl import CollectingSender
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -118,7 +118,7 @@ def test_model_files_keep_k_versions_and_detect_tampering(tmp_path):
 
 
 def test_export_keeps_only_mltkc_cells_in_order(tmp_path):
-    from modelops.notebook import exported_source
+    from modelops.client.notebook import exported_source
 
     source = exported_source(NOTEBOOK)
     order = [source.index("# %s" % n) for n in ("mltkc_import", "mltkc_stage", "mltkc_init", "mltkc_fit",

@@ -9,43 +9,16 @@
     reg.history("Horno4_AE")
 """
 
-import os
-
-from ..errors import ModelOpsError
 from .core import Registry
 
 __all__ = ["Registry", "open_registry"]
 
-DEFAULT_URL = "sqlite:///" + os.path.join(os.path.expanduser("~"), ".modelops", "registry.db")
 
+def __getattr__(name):
+    # The notebook API keeps ``registry.open_registry``; it lives on the container side (it needs the
+    # REST client and telemetry), which the Splunk package does not ship.
+    if name in ("open_registry", "report_change", "DEFAULT_URL"):
+        from ..client import registry as notebook_registry
 
-def report_change(entry):
-    """Send a history entry as a ``registry_change`` telemetry event (index ml_metrics), so changes
-    made from notebooks are auditable in Splunk beside the runs they concern."""
-    from ..telemetry.client import get_telemetry
-
-    version = entry["to_version"] or entry["from_version"]
-    get_telemetry().emit("registry_change", "%s_%s" % (entry["family"], version) if version else entry["family"],
-                         model_family=entry["family"], model_version=version or "v0", action=entry["action"],
-                         alias=entry["alias"] or None, from_version=entry["from_version"] or None,
-                         to_version=entry["to_version"] or None, actor=entry["actor"], reason=entry["reason"] or None)
-
-
-def open_registry(url=None, actor=None, env=None, telemetry=True) -> Registry:
-    """A registry from a URL: ``sqlite:///relative.db``, ``sqlite:////abs.db``, or ``splunk`` (the KV
-    store, through DSDL's ``splunk_access_*`` settings). Default: ``MODELOPS_REGISTRY``, else
-    ``~/.modelops/registry.db``. With ``telemetry`` every change is also sent as a
-    ``registry_change`` event."""
-    env = os.environ if env is None else env
-    url = url or env.get("MODELOPS_REGISTRY") or DEFAULT_URL
-    on_change = report_change if telemetry else None
-    if url.startswith("sqlite:"):
-        from .sqlite_store import SQLiteStore, path_from_url
-
-        return Registry(SQLiteStore(path_from_url(url)), actor=actor, on_change=on_change)
-    if url in ("splunk", "kvstore"):
-        from ..splunkrest import HttpRest
-        from .kvstore import KVStore
-
-        return Registry(KVStore(HttpRest.from_env(env)), actor=actor, on_change=on_change)
-    raise ModelOpsError("registry URL must be sqlite:///<file> or splunk, not %r" % url)
+        return getattr(notebook_registry, name)
+    raise AttributeError("module %r has no attribute %r" % (__name__, name))

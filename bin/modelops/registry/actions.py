@@ -7,11 +7,12 @@ import json
 import time
 
 from ..errors import ModelOpsError
+from ..schema import REGISTRY_ACTIONS, REGISTRY_READS
 from .core import Registry
 
 CAPABILITY = "edit_modelops_registry"
-READ_ACTIONS = ("list", "history", "resolve")
-WRITE_ACTIONS = ("register", "promote", "rollback", "delete_alias", "archive", "restore", "tag", "sync")
+READ_ACTIONS = REGISTRY_READS
+WRITE_ACTIONS = REGISTRY_ACTIONS + ("sync",)
 NEEDS = {
     "list": (), "history": ("model",), "resolve": ("model", "alias"),
     "register": ("model", "version"), "promote": ("model", "version", "alias"), "rollback": ("model", "alias"),

@@ -11,11 +11,10 @@ import os
 import time
 
 from ..errors import ModelOpsError
-from ..schema import parse_model_name
+from ..schema import ALIAS_MOVES, REGISTRY_ACTIONS, parse_model_name
 from . import names
 
-ACTIONS = ("register", "promote", "delete_alias", "rollback", "archive", "restore", "tag")
-ALIAS_MOVES = ("promote", "rollback")
+ACTIONS = REGISTRY_ACTIONS
 
 
 def version_number(version: str) -> int:

@@ -13,8 +13,8 @@ import time
 from urllib.parse import quote
 
 from ..errors import ModelOpsError
+from ..schema import APP
 
-APP = "dsdl_modelops"
 VERSIONS, ALIASES, HISTORY, STATE = "modelops_versions", "modelops_aliases", "modelops_history", "modelops_state"
 PAGE = 50000
 

@@ -7,7 +7,7 @@ this data" (the caller says why).
 import math
 from collections import Counter
 
-from ..metrics import average_ranks
+from .ranks import average_ranks
 from .special import chi2_sf, norm_sf, t_two_sided_pvalue
 
 

@@ -18,8 +18,8 @@ import threading
 import time
 
 from ..errors import ModelOpsError
+from .telemetry.transport import backoff_delay
 from .timeparse import TimeParser
-from .transport import backoff_delay
 
 BLOCK_BYTES = 4 << 20
 BATCH_BYTES = 4 << 20

@@ -12,7 +12,8 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
-from .errors import ModelOpsError
+from ..errors import ModelOpsError
+from ..values import parse_bool
 
 
 class HttpRest:
@@ -38,7 +39,7 @@ class HttpRest:
         if not url or not token:
             raise ModelOpsError("no Splunk REST access configured: set DSDL's splunk_access_host/port/token "
                                 "(or MODELOPS_SPLUNK_URL and MODELOPS_SPLUNK_TOKEN)")
-        verify = str(env.get("MODELOPS_TLS_VERIFY", "true")).lower() not in ("0", "false", "no", "off")
+        verify = parse_bool(env.get("MODELOPS_TLS_VERIFY"), default=True)
         return cls(url, token.strip("'\""), ca_bundle=env.get("MODELOPS_CA_BUNDLE"), verify_tls=verify)
 
     def request(self, method, path, query=None, body=None, content_type=None, raw=False):

@@ -18,7 +18,7 @@ import shutil
 import tempfile
 import time
 
-from .errors import ModelOpsError
+from ..errors import ModelOpsError
 
 DEFAULT_DIR = "/srv/app/model/data"
 EXTENSIONS = {"pickle": "pkl", "joblib": "joblib", "keras": "keras"}

@@ -21,8 +21,9 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
 
-from .errors import ModelOpsError
-from .stats import twosample
+from ...errors import ModelOpsError
+from ...stats import twosample
+from ...values import MISSING, NUMBER, classify, format_category
 
 SMALL_REFERENCE_ROWS = 1000
 FEW_DISTINCT_VALUES = 5
@@ -55,13 +56,6 @@ def psi_level(value: float) -> str:
     return "significant"
 
 
-def format_category(value: float) -> str:
-    """A number as a category label: ``1.0`` -> ``"1"``, ``2.5`` -> ``"2.5"``."""
-    if value == int(value) and abs(value) < 1e15:
-        return str(int(value))
-    return repr(value)
-
-
 class _Sample:
     """One feature on one side: numbers in a compact array until a non-number appears."""
 
@@ -73,22 +67,14 @@ class _Sample:
         self.n_null = 0
 
     def add(self, raw) -> None:
-        if raw is None or raw == "" or isinstance(raw, list):
-            # Multivalue cells have no single value to compare; they count as missing.
+        kind, value = classify(raw)
+        if kind == MISSING:
             self.n_null += 1
-            return
-        if self.categories is None:
-            try:
-                value = float(raw)
-            except (TypeError, ValueError):
-                self.make_categorical()
-            else:
-                if math.isfinite(value):
-                    self.numbers.append(value)
-                else:
-                    self.n_null += 1
-                return
-        self.categories[str(raw)] += 1
+        elif kind == NUMBER and self.categories is None:
+            self.numbers.append(value)
+        else:
+            self.make_categorical()
+            self.categories[format_category(value) if kind == NUMBER else value] += 1
 
     def make_categorical(self) -> None:
         if self.categories is None:

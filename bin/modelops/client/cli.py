@@ -4,8 +4,8 @@ import argparse
 import os
 import sys
 
-from . import __version__
-from .errors import ModelOpsError
+from .._version import __version__
+from ..errors import ModelOpsError
 from .telemetry.config import TelemetryConfig
 from .telemetry.transport import HecClient
 
@@ -38,7 +38,7 @@ def _client(config) -> HecClient:
 
 
 def cmd_send_csv(args) -> int:
-    from .telemetry.csvsend import CsvSender
+    from .csvsend import CsvSender
 
     if not os.path.isfile(args.file):
         raise ModelOpsError("no such file: %s" % args.file)

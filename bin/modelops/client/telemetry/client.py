@@ -12,9 +12,9 @@ import threading
 import time
 from functools import lru_cache
 
-from .._version import __version__
-from ..metrics import canonical_name
-from ..schema import SCHEMA_VERSION, new_event_id, parse_model_name
+from ..._version import __version__
+from ...metrics import canonical_name
+from ...schema import SCHEMA_VERSION, new_event_id, parse_model_name
 from .config import TelemetryConfig
 
 log = logging.getLogger("modelops.telemetry")

@@ -20,10 +20,12 @@ import math
 import random
 from array import array
 
-from . import metrics as m
-from .errors import ModelOpsError
-from .stats import paired
-from .stats.twosample import quantile_linear
+from ... import metrics as m
+from ...errors import ModelOpsError
+from ...schema import MAX_INTEGER_CLASSES
+from ...stats import paired
+from ...stats.twosample import quantile_linear
+from ...values import finite_or_none
 
 SUMMARY = "_summary_"
 MAX_BLOCKS = 500
@@ -32,16 +34,6 @@ ROW_FIELDS = ("metric", "model_a", "model_b", "value_a", "value_b", "delta", "de
               "test", "statistic", "p_value", "p_holm", "n_a", "n_b", "winner")
 PRIMARY_ORDER = ("f1", "accuracy", "roc_auc", "r2", "mae", "rmse", "mape", "log_loss", "val_loss", "loss",
                  "silhouette", "precision", "recall", "mse", "anomaly_rate")
-
-
-def _number(value):
-    if value is None or value == "" or isinstance(value, list):
-        return None
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
 
 
 def _winner(metric, delta, p_holm, alpha, name_a, name_b):
@@ -133,7 +125,7 @@ class RunsAccumulator:
                 name = m.canonical_name(field)
                 if name not in m.HIGHER_IS_BETTER and name not in m.LOWER_IS_BETTER:
                     continue
-            number = _number(value)
+            number = finite_or_none(value)
             if number is not None:
                 self.values[side].setdefault(name, []).append(number)
 
@@ -191,7 +183,7 @@ class _Labels:
         return code
 
     def numeric(self):
-        return all(_number(v) is not None for v in self.labels)
+        return all(finite_or_none(v) is not None for v in self.labels)
 
 
 class PredictionsAccumulator:
@@ -281,7 +273,7 @@ class PredictionsAccumulator:
             return "regression"
         if not self.labels.numeric():
             return "classification"
-        if len(self.labels.labels) <= 20 and all(float(v).is_integer() for v in self.labels.labels):
+        if len(self.labels.labels) <= MAX_INTEGER_CLASSES and all(float(v).is_integer() for v in self.labels.labels):
             return "classification"
         return "regression"
 
@@ -529,7 +521,7 @@ def _rows_and_blocks(n, blocks):
 
 def _normal_quantile(p):
     """Inverse standard normal CDF by bisection on ``norm_cdf`` (only used for CI half-widths)."""
-    from .stats.special import norm_cdf
+    from ...stats.special import norm_cdf
 
     lo, hi = -40.0, 40.0
     for _ in range(200):

@@ -22,8 +22,8 @@ import math
 import os
 import time
 
-from ..metrics import anomaly_flags, calculate_all_metrics
-from ..schema import new_event_id
+from ...metrics import anomaly_flags, calculate_all_metrics
+from ...schema import MAX_INTEGER_CLASSES, new_event_id
 from .client import clean_metrics, get_telemetry
 from .profile import current_profile, reference_profile
 
@@ -153,7 +153,7 @@ def prediction_summary(values) -> dict:
             summary["anomaly_rate"] = sum(flags) / len(flags)
         except ValueError:
             pass
-    if numbers is None or len(set(values)) <= 20:
+    if numbers is None or len(set(values)) <= MAX_INTEGER_CLASSES:
         counts = {}
         for v in values:
             counts[str(v)] = counts.get(str(v), 0) + 1

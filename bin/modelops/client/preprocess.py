@@ -5,7 +5,7 @@ Every function takes a DataFrame with a ``_time`` column (or a DatetimeIndex) an
 
 import numbers
 
-from .errors import ModelOpsError
+from ..errors import ModelOpsError
 
 
 def _indexed(frame, time_column="_time"):

@@ -2,16 +2,16 @@
 
 ``search_df(spl, earliest="-24h", latest="now")`` streams ``search/v2/jobs/export`` (JSON lines)
 and builds the frame in batches, so a 500k-row export never holds its raw response in memory.
-Access comes from DSDL's ``splunk_access_*`` settings (see ``splunkrest.HttpRest.from_env``).
+Access comes from DSDL's ``splunk_access_*`` settings (see ``client.rest.HttpRest.from_env``).
 """
 
-import json
 import urllib.error
 import urllib.parse
 import urllib.request
 
-from .errors import ModelOpsError
-from .splunkrest import HttpRest
+from ..errors import ModelOpsError
+from ..splunkd import export_rows
+from .rest import HttpRest
 
 EXPORT_PATH = "/services/search/v2/jobs/export"
 BATCH_ROWS = 50_000
@@ -35,16 +35,7 @@ def iter_export(rest: HttpRest, spl, earliest="-24h", latest="now", fields=None)
     except (urllib.error.URLError, OSError) as error:
         raise ModelOpsError("cannot reach splunkd at %s: %s" % (rest.base_url, error)) from None
     with response:
-        for raw in response:  # one JSON object per line
-            if not raw.strip():
-                continue
-            item = json.loads(raw)
-            if item.get("messages") and not item.get("result"):
-                errors = [m.get("text", "") for m in item["messages"] if m.get("type") in ("ERROR", "FATAL")]
-                if errors:
-                    raise ModelOpsError("the search failed: %s" % "; ".join(errors))
-            if isinstance(item.get("result"), dict):
-                yield item["result"]
+        yield from export_rows(response)
 
 
 def search_df(spl, earliest="-24h", latest="now", fields=None, numeric=True, rest=None, batch_rows=BATCH_ROWS):

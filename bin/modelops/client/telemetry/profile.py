@@ -6,37 +6,29 @@ Categorical features: counts of the ``MAX_CATEGORIES - 1`` most frequent categor
 These are exactly the bins ``| modeldrift`` uses, so PSI from profiles equals PSI from raw rows.
 """
 
-import math
 from bisect import bisect_left, bisect_right
 from collections import Counter
 
-from ..datadrift import PER_VALUE_BINS_UP_TO, format_category
-from ..stats.twosample import bin_counts_sorted, mean_and_population_std, quantile_linear
+from ...engine.drift import PER_VALUE_BINS_UP_TO
+from ...stats.twosample import bin_counts_sorted, mean_and_population_std, quantile_linear
+from ...values import MISSING, NUMBER, classify, format_category
 
 MAX_CATEGORIES = 50
 OTHER = "__other__"
 
 
 def split_values(values):
-    """(finite floats, category strings, n_null); a column with any text is all categories."""
+    """(finite floats, category strings, n_null); a column with more text than numbers is all categories."""
     numbers, texts, n_null = [], [], 0
     for value in values:
-        if value is None or (isinstance(value, str) and value.strip() == ""):
+        kind, parsed = classify(value)
+        if kind == MISSING:
             n_null += 1
-            continue
-        if isinstance(value, float) and math.isnan(value):
-            n_null += 1
-            continue
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            texts.append(str(value))
-            continue
-        if math.isfinite(number):
-            numbers.append(number)
-            texts.append(format_category(number))
+        elif kind == NUMBER:
+            numbers.append(parsed)
+            texts.append(format_category(parsed))
         else:
-            n_null += 1
+            texts.append(parsed)
     if len(texts) > len(numbers):
         return None, texts, n_null
     return numbers, None, n_null

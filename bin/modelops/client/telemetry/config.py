@@ -7,21 +7,8 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
-from ..schema import INDEX, SOURCETYPE
-
-TRUE = {"1", "true", "yes", "on", "y", "t"}
-FALSE = {"0", "false", "no", "off", "n", "f"}
-
-
-def parse_bool(value, default=False) -> bool:
-    if value is None or str(value).strip() == "":
-        return default
-    text = str(value).strip().strip("'\"").lower()
-    if text in TRUE:
-        return True
-    if text in FALSE:
-        return False
-    raise ValueError("not a yes/no value: %r" % value)
+from ...schema import INDEX, SOURCETYPE
+from ...values import parse_bool
 
 
 def default_spool_dir(env=os.environ) -> str:

@@ -9,12 +9,13 @@ created it. ``rest`` is any object with ``get(path, **query)`` and ``post(path, 
 import re
 from urllib.parse import quote
 
-from .errors import ModelOpsError
-from .schema import INDEX, SOURCETYPE
+from ..errors import ModelOpsError
+from ..schema import APP, INDEX, SOURCETYPE
+from ..values import truthy
 
 HEC_INPUTS = "/servicesNS/nobody/splunk_httpinput/data/inputs/http"
 HEC_GLOBAL = "/services/data/inputs/http/http"
-DEFAULT_NAME = "dsdl_modelops"
+DEFAULT_NAME = APP
 _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 SETTINGS = {"index": INDEX, "indexes": INDEX, "sourcetype": SOURCETYPE, "useACK": "1"}
 
@@ -34,9 +35,9 @@ def _entry(payload):
     return entries[0].get("content", {}) if entries else None
 
 
-def _flag(value):
+def _truthy_int(value):
     """splunkd answers booleans as true/false, 1/0 or "1"/"0" depending on the endpoint."""
-    return int(str(value).strip().lower() in ("1", "true", "t", "yes"))
+    return int(truthy(value))
 
 
 def _row(name, status, content, hec_enabled, token=""):
@@ -44,8 +45,8 @@ def _row(name, status, content, hec_enabled, token=""):
     return {"name": name, "status": status, "token": token, "index": content.get("index", ""),
             "indexes": ",".join(content.get("indexes") or []) if isinstance(content.get("indexes"), list)
             else content.get("indexes", ""), "sourcetype": content.get("sourcetype", ""),
-            "useACK": _flag(content.get("useACK", 0)) if content else "",
-            "disabled": _flag(content.get("disabled", 0)) if content else "",
+            "useACK": _truthy_int(content.get("useACK", 0)) if content else "",
+            "disabled": _truthy_int(content.get("disabled", 0)) if content else "",
             "hec_enabled": int(hec_enabled),
             "message": _message(status, hec_enabled)}
 
@@ -72,7 +73,7 @@ def hec_enabled(rest) -> bool:
     if error:
         raise error
     content = _entry(payload) or {}
-    return status == 200 and not _flag(content.get("disabled", "0"))
+    return status == 200 and not _truthy_int(content.get("disabled", "0"))
 
 
 def token_status(rest, name=DEFAULT_NAME) -> dict:

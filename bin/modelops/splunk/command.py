@@ -1,0 +1,94 @@
+"""What every custom search command shares: one-sentence errors, brace-safe messages and knowing
+when splunkd's input is finished. The one module that relies on splunklib's private behaviour."""
+
+import sys
+from contextlib import contextmanager
+
+from ..errors import ModelOpsError
+
+
+def input_finished(command) -> bool:
+    """True when the chunk being processed is splunkd's last one.
+
+    splunklib 2.x sets the private ``_finished`` from each chunk's metadata before calling
+    ``reduce``/``transform``/``stream``; this is the one place that relies on it.
+    """
+    return bool(getattr(command, "_finished", True))
+
+
+def one_line(message) -> str:
+    return " ".join(str(message).split())
+
+
+def _literal(text) -> str:
+    return one_line(text).replace("{", "{{").replace("}", "}}")
+
+
+class SafeMessages:
+    """Mixin for every command: splunklib passes each message through ``str.format``, so a brace
+    in user input (``model={"$gt": ""}``) would crash it and lose the message, its own
+    "Illegal value" ones included. Messages are made literal here."""
+
+    def write_error(self, message, *args):
+        super().write_error(message if args else _literal(message), *args)
+
+    def write_warning(self, message, *args):
+        super().write_warning(message if args else _literal(message), *args)
+
+    def write_info(self, message, *args):
+        super().write_info(message if args else _literal(message), *args)
+
+
+def write_error(command, text) -> None:
+    command.write_error(one_line(text))
+
+
+def write_warning(command, text) -> None:
+    command.write_warning(one_line(text))
+
+
+@contextmanager
+def user_errors(command):
+    """Turn a ModelOpsError into one ERROR message and a clean exit; let splunklib report the rest."""
+    try:
+        yield
+    except ModelOpsError as error:
+        write_error(command, "%s: %s" % (command.name, error))
+        sys.exit(1)
+
+
+class AccumulateUntilFinished:
+    """Mixin for a ReportingCommand whose answer needs every row: each chunk feeds one engine (made
+    by ``make_engine``), and the rows are written once, when splunkd says the input is finished, so
+    the result cannot depend on how the input was chunked. Engines have ``add_rows``, ``warnings``
+    and ``result``."""
+
+    _engine = None
+
+    def make_engine(self):
+        raise NotImplementedError
+
+    def reduce(self, records):
+        with user_errors(self):
+            if self._engine is None:
+                self._engine = self.make_engine()
+            self._engine.add_rows(records)
+            if not input_finished(self):
+                return
+            rows = self._engine.result()
+            for warning in self._engine.warnings():
+                write_warning(self, warning)
+            yield from uniform(rows)
+
+
+def parse_list(value) -> list:
+    """``"a, b,c"`` -> ``["a", "b", "c"]``; empty items dropped."""
+    if not value:
+        return []
+    return [item.strip() for item in str(value).split(",") if item.strip()]
+
+
+def uniform(rows) -> list:
+    """Rows with the same fields in the same order (splunklib writes the first row's fields only)."""
+    fields = list(dict.fromkeys(k for row in rows for k in row))
+    return [{k: row.get(k, "") for k in fields} for row in rows]
