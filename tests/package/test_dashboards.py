@@ -10,9 +10,9 @@ import sys
 
 import pytest
 
-from tests import spl_check
 from tests.package.conftest import ROOT
 from tests.package.test_spl import LOOKUPS, MACROS
+from tools import spl_check
 
 TOOLS = os.path.join(ROOT, "tools", "dashboards")
 VIEWS = os.path.join(ROOT, "default", "data", "ui", "views")

@@ -1,12 +1,12 @@
-"""Every SPL string the app ships passes the structural check (tests/spl_check.py)."""
+"""Every SPL string the app ships passes the structural check (tools/spl_check.py)."""
 
 import configparser
 import os
 
 import pytest
 
-from tests import spl_check
 from tests.package.conftest import ROOT
+from tools import spl_check
 
 
 def conf(name):

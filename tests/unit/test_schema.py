@@ -95,3 +95,53 @@ def test_hec_envelope():
     envelope = schema.hec_envelope(VALID["metrics"], time=1700000000.1234567, host="h1")
     assert envelope == {"time": 1700000000.123457, "host": "h1", "source": "modelops:metrics",
                         "sourcetype": "dsdl:modelops", "index": "ml_metrics", "event": VALID["metrics"]}
+
+
+def test_every_registry_action_is_a_valid_registry_change():
+    # restore once failed here: the registry knew it and the schema did not.
+    from modelops.registry.core import ACTIONS
+
+    assert set(ACTIONS) == set(schema.REGISTRY_ACTIONS)
+    for action in ACTIONS:
+        event = dict(common("registry_change"), action=action, alias=None, from_version="v2", to_version="v2",
+                     actor="ana", reason=None)
+        assert schema.validate_event(event) == [], action
+
+
+def test_modelregistry_syntax_lists_exactly_the_registry_actions():
+    import configparser
+    import os
+    import re
+
+    from modelops.registry.actions import READ_ACTIONS, WRITE_ACTIONS
+
+    conf = configparser.ConfigParser(interpolation=None)
+    conf.read(os.path.join(os.path.dirname(__file__), "..", "..", "default", "searchbnf.conf"))
+    listed = re.search(r"action=([a-z_|]+)", conf["modelregistry-command"]["syntax"]).group(1).split("|")
+    assert sorted(listed) == sorted(READ_ACTIONS + WRITE_ACTIONS)
+
+
+def test_a_restore_from_a_notebook_sends_a_valid_registry_change(tmp_path, monkeypatch):
+    from modelops.client.registry import open_registry
+    from modelops.client.telemetry import client as client_module
+    from modelops.client.telemetry.client import Telemetry
+    from modelops.client.telemetry.config import TelemetryConfig
+
+    sent = []
+
+    class Collect:
+        def enqueue(self, envelope):
+            sent.append(envelope["event"])
+
+        def flush(self, timeout=0):
+            return True
+
+    monkeypatch.setattr(client_module, "_default", Telemetry(TelemetryConfig(spool_dir=str(tmp_path / "s")),
+                                                             sender=Collect()))
+    reg = open_registry("sqlite:///" + str(tmp_path / "r.db"), actor="ana")
+    reg.register("Horno4_AE", "v1")
+    reg.archive("Horno4_AE", "v1", reason="superseded")
+    reg.restore("Horno4_AE", "v1", reason="needed again")
+    changes = [e for e in sent if e["event_type"] == "registry_change"]
+    assert [e["action"] for e in changes] == ["register", "archive", "restore"]
+    assert [schema.validate_event(e) for e in changes] == [[], [], []]
