@@ -17,6 +17,9 @@ SOURCETYPE = "dsdl:modelops"
 
 EVENT_TYPES = ("fit_run", "apply_run", "training_step", "metrics", "profile", "registry_change")
 RUN_STATUSES = ("ok", "error")
+# apply_run.context (optional): "fit" when DSDL applied the model to the very DataFrame its fit had just
+# trained on (DSDL's /fit applies after save), "apply" otherwise. Dashboards and alerts skip "fit".
+APPLY_CONTEXTS = ("fit", "apply")
 PROFILE_ROLES = ("reference", "current")
 PROFILE_KINDS = ("numeric", "categorical")
 # The registry's changes, each recorded in its history and sent as a registry_change event: the one
@@ -133,6 +136,11 @@ def _check_run(event, problems):
             problems.append("%s must be an object" % key)
     if not _is_optional_string(event.get("code_hash")):
         problems.append("code_hash must be a string or null")
+    if event.get("context") is not None:
+        if event.get("event_type") != "apply_run":
+            problems.append("only an apply_run has a context")
+        elif event.get("context") not in APPLY_CONTEXTS:
+            problems.append("context must be one of %s or null" % ", ".join(APPLY_CONTEXTS))
     _check_metrics(event, problems, required=False)
 
 

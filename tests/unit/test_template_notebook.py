@@ -29,11 +29,13 @@ def kiln(n, shift=0.0, seed=0):
                          "feed_rate": 200 + 10 * load + g.normal(0, 2, n)})
 
 
-def meta(model_name, epochs=5):
+def meta(model_name, epochs=5, mode="stage"):
     # what `| fit MLTKContainer mode=stage algo=ModelOps_Template epochs=5 ... into app:NAME` writes as .json
-    return {"options": {"params": {"mode": "stage", "algo": "ModelOps_Template", "epochs": '"%d"' % epochs},
+    return {"options": {"params": {"mode": mode, "algo": "ModelOps_Template", "epochs": '"%d"' % epochs},
                         "args": FEATURES, "feature_variables": FEATURES, "target_variable": [],
-                        "model_name": model_name, "algo_name": "MLTKContainer"},
+                        "model_name": model_name, "algo_name": "MLTKContainer",
+                        "mlspl_limits": {"handle_new_cat": "default", "max_distinct_cat_values": "100",
+                                         "max_fit_time": "600", "max_inputs": "100000", "use_sampling": "true"}},
             "feature_variables": FEATURES, "target_variables": []}
 
 
@@ -52,7 +54,9 @@ def container(tmp_path, monkeypatch):
 
 
 def dsdl_fit(module, df, param):
-    """The order of DSDL's /fit endpoint: init, summary, fit, save, apply."""
+    """The order of DSDL's /fit endpoint (app/main.py): summary(), init, summary(model), fit, save, then
+    apply on the very training DataFrame."""
+    module.summary()
     model = module.init(df, param)
     module.summary(model)
     module.fit(model, df, param)
@@ -84,6 +88,33 @@ def test_exported_template_runs_dsdl_call_order_and_emits_valid_events(container
     assert fit_run["metrics"]["loss"] == pytest.approx(sender.events("training_step")[-1]["metrics"]["loss"])
     drifted = sender.events("apply_run")[-1]
     assert drifted["prediction_summary"]["anomaly_rate"] == pytest.approx(applied["anomaly"].mean())
+    # the apply inside /fit is on training data: marked, so dashboards and alerts skip it
+    assert [e["context"] for e in sender.events("apply_run")] == ["fit", "apply"]
+    current = [e for e in sender.events("profile") if e["role"] == "current"]
+    assert [e["context"] for e in current] == ["fit"] * 4 + ["apply"] * 4
+    assert all("context" not in e for e in sender.events() if e["event_type"] in ("fit_run", "training_step"))
+
+
+def test_apply_context_is_fit_only_for_the_very_training_frame(container):
+    module, sender, _, work = container
+    training = kiln(300, seed=5)
+    param = meta("Horno4_AE_v3", epochs=2, mode="fit")
+    _, name = dsdl_fit(module, training, param)
+    # /apply reads its CSV into a new DataFrame: same values, another object -> a real apply
+    training.to_csv(work / "same.csv", index=False)
+    same_values = pd.read_csv(work / "same.csv")
+    module.apply(module.load(name), same_values, param)
+    module.apply(module.load(name), training.copy(), param)
+    # another model applied to this model's training frame is not that model's fit
+    other = meta("Horno5_AE_v1", epochs=2, mode="fit")
+    module.apply(module.load(name), training, other)
+    # a refit on new data: the old training frame is now an ordinary apply, the new one is "fit"
+    new_training = kiln(200, seed=6)
+    dsdl_fit(module, new_training, param)
+    module.apply(module.load(name), training, param)
+    assert [e["context"] for e in sender.events("apply_run")] == ["fit", "apply", "apply", "apply", "fit", "apply"]
+    for event in sender.events("apply_run"):
+        assert validate_event(event) == []
 
 
 def test_refit_keeps_the_previous_model_and_restore_brings_it_back(container):

@@ -53,7 +53,18 @@ class Telemetry:
     """Builds events and enqueues them. One per process is enough (see ``get_telemetry``)."""
 
     def __init__(self, config=None, sender=None):
-        self.config = config or TelemetryConfig.from_env()
+        if config is None:
+            try:
+                config = TelemetryConfig.from_env()
+            except Exception as error:  # never raise into user code: spool only, and say why
+                config = TelemetryConfig(enabled=False, problems=("telemetry settings unreadable: %s" % error,))
+                try:
+                    from .config import default_spool_dir
+
+                    config = config.with_(spool_dir=default_spool_dir())
+                except Exception:
+                    pass
+        self.config = config
         self._sender = sender
         self._lock = threading.Lock()
         self._warned = set()
@@ -107,6 +118,17 @@ class Telemetry:
             self.warn_once("flush", "modelops telemetry flush failed: %s" % error)
             return False
 
+    def install_signal_handlers(self, timeout=5.0) -> bool:
+        """On SIGTERM/SIGINT deliver within ``timeout`` seconds, leave the rest in the spool, then let the
+        previous handler (or the default action) run. Main thread only; never done at import."""
+        try:
+            from .sender import install_signal_handlers
+
+            return install_signal_handlers(lambda limit: self.flush(limit), timeout)
+        except Exception as error:
+            self.warn_once("signals", "modelops could not install its SIGTERM/SIGINT handlers: %s" % error)
+            return False
+
 
 _default = None
 _default_lock = threading.Lock()
@@ -143,4 +165,18 @@ def log_training_step(model_name, epoch, loss=None, run_id=None, step=None, **ex
 
 def flush(timeout=10.0) -> bool:
     """Wait until every event is delivered (True) or ``timeout`` passes (False)."""
-    return get_telemetry().flush(timeout)
+    try:
+        return get_telemetry().flush(timeout)
+    except Exception as error:  # pragma: no cover - get_telemetry does not raise
+        log.warning("modelops telemetry flush failed: %s", error)
+        return False
+
+
+def install_signal_handlers(timeout=5.0) -> bool:
+    """Flush on SIGTERM/SIGINT (bounded by ``timeout``), chaining the previous handlers. The DSDL wrappers
+    call it; a notebook that logs without them may call it once from the main thread."""
+    try:
+        return get_telemetry().install_signal_handlers(timeout)
+    except Exception as error:  # pragma: no cover
+        log.warning("modelops could not install its signal handlers: %s", error)
+        return False

@@ -44,6 +44,7 @@ class TelemetryConfig:
     timeout: float = 10.0
     max_backoff: float = 60.0
     ack_timeout: float = 60.0
+    problems: tuple = ()  # settings that were misconfigured (the sender warns once)
 
     @property
     def hec_configured(self) -> bool:
@@ -63,15 +64,33 @@ class TelemetryConfig:
                     return str(value).strip().strip("'\"")
             return None
 
+        problems = []
+
+        def yes_no(names, default, when_unclear, meaning):
+            # A value that is not yes/no never raises: it is reported once and the safe choice is taken.
+            for name in names:
+                value = pick(name)
+                if value is None:
+                    continue
+                try:
+                    return parse_bool(value, default=default)
+                except ValueError:
+                    problems.append("%s=%r is not a yes/no value (use 1/0, true/false, yes/no); %s"
+                                    % (name, value, meaning))
+                    return when_unclear
+            return default
+
         url = pick("MODELOPS_HEC_URL", "splunk_hec_url")
-        enabled = parse_bool(pick("MODELOPS_HEC_ENABLED", "splunk_hec_enabled"), default=bool(url))
+        enabled = yes_no(("MODELOPS_HEC_ENABLED", "splunk_hec_enabled"), bool(url), False,
+                         "events are spooled, not sent")
         return cls(
             hec_url=collector_base(url) if url else None,
             hec_token=pick("MODELOPS_HEC_TOKEN", "splunk_hec_token"),
             enabled=enabled,
-            use_ack=parse_bool(pick("MODELOPS_HEC_ACK")),
+            use_ack=yes_no(("MODELOPS_HEC_ACK",), False, False, "indexer acknowledgement stays off"),
             ca_bundle=pick("MODELOPS_CA_BUNDLE"),
-            verify_tls=parse_bool(pick("MODELOPS_TLS_VERIFY"), default=True),
+            verify_tls=yes_no(("MODELOPS_TLS_VERIFY",), True, True, "certificates are verified"),
+            problems=tuple(problems),
             spool_dir=pick("MODELOPS_SPOOL_DIR") or default_spool_dir(env),
             index=pick("MODELOPS_INDEX") or INDEX,
         )

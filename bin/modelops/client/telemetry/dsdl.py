@@ -21,6 +21,7 @@ import logging
 import math
 import os
 import time
+import weakref
 
 from ...metrics import anomaly_flags, calculate_all_metrics
 from ...schema import MAX_INTEGER_CLASSES, new_event_id
@@ -35,6 +36,30 @@ PREDICTION_NAMES = ("prediction", "predicted", "anomaly", "is_anomaly", "outlier
 SCORE_NAMES = ("probability", "proba", "score", "anomaly_score", "reconstruction_error")
 
 _active_run = contextvars.ContextVar("modelops_active_run", default=None)
+# The DataFrame each model's last fit trained on (weakly held): DSDL's /fit applies the model to it
+# right after save, and that apply_run is marked context=fit so it never counts as production.
+_last_fit = {}
+
+
+def _remember_fit(model_name, df):
+    try:
+        _last_fit[model_name] = ("ref", weakref.ref(df))
+    except TypeError:  # not weak-referenceable: identity and shape (an id alone may be reused)
+        _last_fit[model_name] = ("id", id(df), len(df), tuple(_columns(df)))
+
+
+def apply_context(model_name, df) -> str:
+    """``fit`` when ``df`` is the very object the model's last fit trained on, else ``apply``."""
+    seen = _last_fit.get(model_name)
+    if seen is None:
+        return "apply"
+    if seen[0] == "ref":
+        return "fit" if seen[1]() is df else "apply"
+    try:
+        same = seen[1:] == (id(df), len(df), tuple(_columns(df)))
+    except TypeError:
+        same = False
+    return "fit" if same else "apply"
 
 
 def active_run():
@@ -173,8 +198,13 @@ class _Run:
         self.started_at = time.time()
         self._t0 = time.perf_counter()
 
+        self.context = apply_context(self.info["model_name"], df) if kind == "apply" else None
+
     def common(self):
         return {"run_id": self.run_id, "algo": self.info["algo"]}
+
+    def context_field(self):
+        return {"context": self.context} if self.kind == "apply" else {}
 
     def emit_run(self, status, error=None, metrics=None, summary=None):
         features = _features(self.df, self.info)
@@ -184,7 +214,7 @@ class _Run:
             duration_s=round(time.perf_counter() - self._t0, 6), n_rows=len(self.df), n_features=len(features),
             features=features, target=target[0] if len(target) == 1 else (target or None),
             params=self.info["params"], metrics=metrics or {}, prediction_summary=summary or {},
-            code_hash=code_hash(self.fn), **self.common())
+            code_hash=code_hash(self.fn), **self.common(), **self.context_field())
 
     def emit_profiles(self, role):
         features = _features(self.df, self.info)
@@ -209,7 +239,13 @@ class _Run:
                 return
             profiles = {f: current_profile(f, _column(self.df, f), reference[f]) for f in features if f in reference}
         for profile in profiles.values():
-            self.telemetry.emit("profile", self.info["model_name"], **self.common(), **profile)
+            self.telemetry.emit("profile", self.info["model_name"], **self.common(), **self.context_field(),
+                                **profile)
+
+
+def _install_signals(options, telemetry):
+    if options.get("signals", True):
+        telemetry.install_signal_handlers(options.get("signal_timeout", 5.0))
 
 
 def _track(kind, fn, options):
@@ -217,6 +253,7 @@ def _track(kind, fn, options):
     def wrapper(model, df, param, *args, **kwargs):
         try:
             run = _Run(kind, fn, param, df, options)
+            _install_signals(options, run.telemetry)
             token = _active_run.set({"run_id": run.run_id, "model_name": run.info["model_name"],
                                      "algo": run.info["algo"]})
         except Exception as error:  # telemetry must never stop the model
@@ -230,6 +267,7 @@ def _track(kind, fn, options):
             raise
         _active_run.reset(token)
         if kind == "fit":
+            _safely(_remember_fit, run.info["model_name"], df)
             _safely(run.emit_run, "ok", metrics=fit_metrics(returned))
             if options.get("profile", True):
                 _safely(run.emit_profiles, "reference")
@@ -277,7 +315,8 @@ def _safely(function, *args, **kwargs):
 
 
 def track_fit(fn=None, **options):
-    """Decorate DSDL's ``fit(model, df, param)``. Options: ``profile`` (default True), ``telemetry``."""
+    """Decorate DSDL's ``fit(model, df, param)``. Options: ``profile`` (default True), ``telemetry``,
+    ``signals`` (default True: on SIGTERM/SIGINT deliver for up to ``signal_timeout`` = 5 s, then chain)."""
     if fn is None:
         return lambda f: _track("fit", f, options)
     return _track("fit", fn, options)
@@ -285,7 +324,9 @@ def track_fit(fn=None, **options):
 
 def track_apply(fn=None, **options):
     """Decorate DSDL's ``apply(model, df, param)``. Options: ``target`` (ground-truth column, default the
-    fit target), ``prediction_column``, ``score_column``, ``task``, ``profile``, ``telemetry``."""
+    fit target), ``prediction_column``, ``score_column``, ``task``, ``profile``, ``telemetry``, ``signals``,
+    ``signal_timeout``. The ``apply_run`` carries ``context=fit`` when ``df`` is the DataFrame the last fit of
+    the model trained on (DSDL's /fit applies right after save), ``context=apply`` otherwise."""
     if fn is None:
         return lambda f: _track("apply", f, options)
     return _track("apply", fn, options)

@@ -1,14 +1,20 @@
-"""The background sender: the caller only enqueues; a daemon thread spools and ships batches.
+"""The sender: the log call writes the event ahead to the spool; a daemon thread ships the spool.
 
-Write-ahead: every batch is written to the spool before it is sent, and deleted only once HEC
-accepted it (and acknowledged it, with ACK on). Events still in memory are spooled at exit;
-a ``kill -9`` can lose at most the last ``flush_interval`` of events.
+Write-ahead: ``enqueue`` encodes the event and appends it to this process's active spool segment
+(one ``os.write``, no fsync) before it returns, so an event survives ``kill -9`` of the process.
+The background thread seals segments (a batch each) and sends them gzipped to HEC, deleting a
+segment only once HEC accepted it (and acknowledged it, with ACK on). Segments left by a process
+that died are sent by the next sender on the same spool, or by ``modelops replay``.
+
+``install_signal_handlers`` (called by the DSDL wrappers, never at import) makes SIGTERM and SIGINT
+deliver what it can within a bounded time, then hands the signal to the previous handler.
 """
 
 import atexit
 import json
 import logging
-import queue
+import os
+import signal
 import threading
 import time
 
@@ -40,22 +46,46 @@ def encode(envelope) -> bytes:
     return b'{"time":%r%s%s}' % (envelope["time"], prefix, _ENCODER.encode(envelope["event"]).encode("utf-8"))
 
 
+def build_client(config):
+    """(HecClient or None, sentence saying what is misconfigured or "")."""
+    problems = list(getattr(config, "problems", ()))
+    if not config.enabled:
+        return None, "; ".join(problems)
+    if not config.hec_url or not config.hec_token:
+        return None, "; ".join(problems)
+    if config.ca_bundle and not os.path.isfile(config.ca_bundle):
+        problems.append("the CA bundle %s (MODELOPS_CA_BUNDLE) does not exist" % config.ca_bundle)
+        return None, "; ".join(problems)
+    try:
+        client = HecClient(config.hec_url, config.hec_token, ca_bundle=config.ca_bundle,
+                           verify_tls=config.verify_tls, timeout=config.timeout, use_ack=config.use_ack,
+                           ack_timeout=config.ack_timeout)
+    except Exception as error:  # bad URL, unreadable CA bundle...
+        problems.append(str(error))
+        return None, "; ".join(problems)
+    return client, "; ".join(problems)
+
+
 class Sender:
     def __init__(self, config, client=None):
         self.config = config
-        self.spool = Spool(config.spool_dir)
+        self.spool = Spool(config.spool_dir, batch_events=config.batch_events, batch_bytes=config.batch_bytes)
         self.client = client
-        if self.client is None and config.hec_configured:
-            self.client = HecClient(config.hec_url, config.hec_token, ca_bundle=config.ca_bundle,
-                                    verify_tls=config.verify_tls, timeout=config.timeout, use_ack=config.use_ack,
-                                    ack_timeout=config.ack_timeout)
-        self._queue = queue.SimpleQueue()
+        self.misconfigured = ""
+        if self.client is None:
+            self.client, self.misconfigured = build_client(config)
+        if self.misconfigured:
+            log.warning("modelops telemetry: %s; events are kept in %s (send them with `modelops replay` once "
+                        "this is fixed)", self.misconfigured, config.spool_dir)
         self._wake = threading.Event()
-        self._idle = threading.Event()
-        self._idle.set()
         self._stop = False
         self._failures = 0
         self._retry_at = 0.0
+        self._requested = 0  # flush requests; the thread answers each with one full pass
+        self._answered = 0
+        self._pass_ok = True
+        self._done = threading.Condition()
+        self._sealed = []  # paths of segments this sender wrote, until they are gone
         self.fatal = ""
         self.stats = {"enqueued": 0, "spooled": 0, "delivered": 0, "dead": 0, "retries": 0}
         self._closed = False
@@ -63,111 +93,132 @@ class Sender:
         self._thread.start()
         atexit.register(self._at_exit)
 
-    # --- caller side: cheap ---------------------------------------------------------------
+    # --- caller side: one encode and one write ---------------------------------------------
 
     def enqueue(self, envelope) -> None:
-        if self._idle.is_set():  # clear() takes a lock; skip it when already clear
-            self._idle.clear()
-        self._queue.put(envelope)
+        try:
+            line = encode(envelope)
+        except (TypeError, ValueError) as error:
+            self.spool.dead_letter(repr(envelope).encode(), "not serialisable: %s" % error)
+            self.stats["dead"] += 1
+            return
+        self.spool.append(line)
         self.stats["enqueued"] += 1
 
-    def flush(self, timeout=10.0) -> bool:
-        """Spool everything enqueued and try to deliver it now; True when nothing is left undelivered."""
+    def _own_left(self) -> bool:
+        """Events this sender wrote that are still in the spool."""
+        if self.spool._fd is not None and self.spool._events:
+            return True
+        self._sealed.extend(self.spool.take_closed())
+        self._sealed = [p for p in self._sealed if os.path.exists(p)]
+        return bool(self._sealed)
+
+    def flush(self, timeout=10.0, retry=True) -> bool:
+        """Deliver what this sender wrote (and any segment a dead process left); True when none of
+        it is left. With ``retry`` False, one attempt only (exit, signals)."""
         deadline = time.monotonic() + max(0.0, timeout)
         self._retry_at = 0.0
-        self._idle.clear()
-        self._wake.set()
         while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                break
-            if not self._idle.wait(min(remaining, 0.05)) or not self._queue.empty():
+            with self._done:
+                self._requested += 1
+                wanted = self._requested
                 self._wake.set()
-                continue
-            if not self.spool.pending():
+                while self._answered < wanted and not self._thread_dead():
+                    remaining = deadline - time.monotonic()
+                    if remaining <= 0:
+                        return False
+                    self._done.wait(min(remaining, 0.05))
+                ok = self._pass_ok
+            if ok and not self._own_left():
                 return True
-            if self.client is None or self.fatal:
+            if self.client is None or self.fatal or not retry or self._thread_dead():
                 return False
-            if time.monotonic() >= self._retry_at:
-                self._idle.clear()
-                self._wake.set()
-            else:
-                time.sleep(min(0.05, remaining))
-        return self._queue.empty() and not self.spool.pending()
+            pause = min(self._retry_at - time.monotonic(), deadline - time.monotonic())
+            if deadline - time.monotonic() <= 0:
+                return False
+            time.sleep(max(0.01, min(pause, 1.0)) if pause > 0 else 0.01)
+
+    def _thread_dead(self) -> bool:
+        return not self._thread.is_alive()
 
     def _at_exit(self):
-        # Everything still in memory reaches the spool; delivery gets a short try, the rest waits on disk.
-        self.close(timeout=2.0)
+        # Events are on disk already; delivery gets one short try, the rest waits in the spool.
+        self.close(timeout=2.0, retry=False)
 
-    def close(self, timeout=5.0) -> bool:
+    def close(self, timeout=5.0, retry=True) -> bool:
         if self._closed:
-            return not self.spool.pending()
+            return not self._own_left()
         self._closed = True
         atexit.unregister(self._at_exit)
-        delivered = self.flush(timeout)
+        delivered = self.flush(timeout, retry=retry)
         self._stop = True
         self._wake.set()
         self._thread.join(timeout=1.0)
+        self.spool.seal(timeout=1.0)
         if self.client is not None:
             self.client.close()
         return delivered
 
     # --- background side -------------------------------------------------------------------
 
-    def _drain(self) -> list:
-        lines, size = [], 0
-        while len(lines) < self.config.batch_events and size < self.config.batch_bytes:
-            try:
-                envelope = self._queue.get_nowait()
-            except queue.Empty:
-                break
-            try:
-                line = encode(envelope)
-            except (TypeError, ValueError) as error:
-                self.spool.dead_letter(repr(envelope).encode(), "not serialisable: %s" % error)
-                self.stats["dead"] += 1
-                continue
-            lines.append(line)
-            size += len(line)
-        return lines
+    def _seal(self, older_than):
+        self.spool.seal(older_than=older_than, timeout=0.5)
 
     def _run(self):
         while True:
             self._wake.wait(timeout=self.config.flush_interval)
             self._wake.clear()
+            with self._done:
+                wanted = self._requested
+            ok = True
             try:
-                while True:
-                    lines = self._drain()
-                    if not lines:
-                        break
-                    self.spool.write_batch(lines)
-                    self.stats["spooled"] += len(lines)
+                self._seal(0.0 if wanted > self._answered else self.config.flush_interval)
                 if self.client is not None and not self.fatal and time.monotonic() >= self._retry_at:
-                    self._ship()
+                    ok = self._ship()
+                else:
+                    ok = False
             except Exception:  # never let the thread die: telemetry must not break training
+                ok = False
                 log.exception("modelops telemetry sender error")
-            if self._queue.empty():
-                self._idle.set()
+            with self._done:
+                self._pass_ok = ok
+                self._answered = max(self._answered, wanted)
+                self._done.notify_all()
             if self._stop:
                 return
 
-    def _ship(self):
+    def _ship(self) -> bool:
+        ok = True
         for path in self.spool.pending():
-            with self.spool.claim(path) as lines:
-                if lines is None:
+            with self.spool.claim(path) as claim:
+                if claim is None:
                     continue
-                if not self._ship_batch(path, lines):
-                    return
+                if not self._ship_claim(claim):
+                    return False
+        return ok
 
-    def _ship_batch(self, path, lines) -> bool:
-        """Send one claimed batch; False when sending must pause (retry later or fatal)."""
+    def _chunks(self, lines):
+        start, size = 0, 0
+        for i, line in enumerate(lines):
+            size += len(line) + 1
+            if i + 1 - start >= self.config.batch_events or size >= self.config.batch_bytes:
+                yield lines[start:i + 1], lines[i + 1:]
+                start, size = i + 1, 0
+        if start < len(lines):
+            yield lines[start:], []
+
+    def _ship_claim(self, claim) -> bool:
+        """Send one claimed segment; False when sending must pause (retry later or fatal)."""
+        lines = claim.lines
         while lines:
-            result = self.client.send(lines)
+            batch, rest = next(self._chunks(lines))
+            result = self.client.send(batch)
             self.stats["delivered"] += result.delivered
             for line, reason in result.dead:
                 self.spool.dead_letter(line, reason)
                 self.stats["dead"] += 1
-            self.spool.rewrite(path, result.retry)
+            lines = list(result.retry) + list(rest)
+            claim.rewrite(lines)
             if result.fatal:
                 self.fatal = result.fatal
                 log.error("modelops telemetry stopped sending: %s (events stay in %s; fix the configuration "
@@ -179,6 +230,54 @@ class Sender:
                 self._retry_at = time.monotonic() + backoff_delay(self._failures, cap=self.config.max_backoff)
                 log.warning("HEC did not take a batch (%s); retrying later", result.detail)
                 return False
-            lines = result.retry  # after a malformed event, the rest goes at once
         self._failures = 0
         return True
+
+
+# --- SIGTERM / SIGINT ------------------------------------------------------------------------
+
+_installed = {}
+
+
+def install_signal_handlers(flush, timeout=5.0, signals=("SIGTERM", "SIGINT")) -> bool:
+    """On SIGTERM/SIGINT, ``flush(timeout)`` (bounded), then the previous handler runs (or the default
+    action: the process ends with the signal). Only from the main thread; idempotent. True when installed."""
+    if threading.current_thread() is not threading.main_thread():
+        return False
+    installed = False
+    for name in signals:
+        number = getattr(signal, name, None)
+        if number is None:
+            continue
+        if number in _installed:
+            _installed[number]["flush"] = flush
+            _installed[number]["timeout"] = timeout
+            installed = True
+            continue
+        try:
+            previous = signal.getsignal(number)
+        except (ValueError, OSError):
+            continue
+        state = {"flush": flush, "timeout": timeout, "previous": previous}
+
+        def handler(signum, frame, state=state):
+            try:
+                state["flush"](state["timeout"])
+            except Exception:  # the signal must still reach its previous handler
+                pass
+            previous = state["previous"]
+            if callable(previous):
+                return previous(signum, frame)
+            if previous == signal.SIG_IGN:
+                return None
+            signal.signal(signum, signal.SIG_DFL)  # default action: end the process with this signal
+            os.kill(os.getpid(), signum)
+            return None
+
+        try:
+            signal.signal(number, handler)
+        except (ValueError, OSError):
+            continue
+        _installed[number] = state
+        installed = True
+    return installed

@@ -1,41 +1,161 @@
-"""A durable on-disk spool of HEC batches.
+"""A durable on-disk spool of HEC events, written ahead at the log call.
 
-Each batch is one file of newline-separated HEC JSON objects, written to a temporary name and
-renamed into place, so a reader never sees half a batch. A sender takes a batch with an exclusive
-``flock`` (released by the kernel if the process dies), sends it, then deletes it. Events that HEC
-refuses as malformed go to ``dead-letter.jsonl`` with the reason, so nothing is dropped silently.
+Each process appends every event, as one line, to its own *active segment* with a single
+``os.write`` on a file opened with ``O_APPEND`` (no fsync): once the log call returns, the event is in
+the kernel's page cache and survives ``kill -9`` of the process (not a machine crash). The active
+segment is created under a hidden name, locked with ``flock`` and only then renamed into place, so
+no other sender can take it while its writer lives; the kernel releases the lock when the process
+dies, and the segment then belongs to whichever sender claims it first.
+
+A segment is *sealed* (its descriptor closed) once it holds a batch (``batch_events`` or
+``batch_bytes``) or when the background sender wants to ship it. A sender claims a segment with an
+exclusive non-blocking ``flock``, sends it, then deletes it (or replaces it, still locked, by the
+lines left to send). A line without its final newline is a torn write of a process that died in
+the middle of it: it is moved to ``dead-letter.jsonl`` with the reason and counted, never sent.
+Events that HEC refuses as malformed also go to the dead-letter file, so nothing is dropped silently.
 """
 
 import json
 import os
 import threading
 import time
+from collections import deque
 from contextlib import contextmanager
 
 try:
     import fcntl
-except ImportError:  # not POSIX: batches are not locked across processes
+except ImportError:  # not POSIX: segments are not locked across processes
     fcntl = None
 
 SUFFIX = ".jsonl"
 DEAD_LETTER = "dead-letter.jsonl"
+TORN = "torn write: the writing process died in the middle of this line"
+
+
+def _lock(fd, blocking=False) -> bool:
+    if fcntl is None:
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
+        return True
+    except OSError:
+        return False
+
+
+class Claim:
+    """A locked segment: ``lines`` to send, ``rewrite(rest)`` keeps the lock on what is left."""
+
+    def __init__(self, spool, path, handle, lines):
+        self.spool, self.path, self.handle, self.lines = spool, path, handle, lines
+
+    def rewrite(self, lines) -> None:
+        if not lines:
+            self.spool.remove(self.path)
+            return
+        temporary = os.path.join(os.path.dirname(self.path), "." + os.path.basename(self.path) + ".tmp")
+        handle = open(temporary, "wb")
+        _lock(handle.fileno(), blocking=True)  # nobody else can see the hidden name yet
+        handle.write(b"\n".join(lines) + b"\n")
+        handle.flush()
+        os.replace(temporary, self.path)
+        self.handle.close()
+        self.handle = handle
+        self.lines = list(lines)
 
 
 class Spool:
-    def __init__(self, directory: str):
+    def __init__(self, directory: str, batch_events=1000, batch_bytes=1_000_000):
         self.directory = directory
+        self.batch_events = batch_events
+        self.batch_bytes = batch_bytes
         self._sequence = 0
+        self._lock = threading.Lock()  # guards the active segment
+        self._fd = None
+        self._path = None
+        self._events = 0
+        self._bytes = 0
+        self._opened_at = 0.0
+        self.torn = 0
+        self._closed = deque()  # segments sealed since the sender last asked (take_closed)
+        if hasattr(os, "register_at_fork"):
+            os.register_at_fork(after_in_child=self._forget_after_fork)
+
+    def _forget_after_fork(self):
+        # The child shares the parent's descriptor (and lock); it starts its own segment instead.
         self._lock = threading.Lock()
+        if self._fd is not None:
+            try:
+                os.close(self._fd)
+            except OSError:
+                pass
+        self._fd = self._path = None
 
     def _ensure(self):
         os.makedirs(self.directory, exist_ok=True)
 
+    def _name(self) -> str:
+        self._sequence += 1
+        return "%020d-%d-%06d%s" % (time.time_ns(), os.getpid(), self._sequence, SUFFIX)
+
+    # --- write-ahead: the caller's thread ------------------------------------------------
+
+    def _open_segment(self):
+        self._ensure()
+        name = self._name()
+        hidden = os.path.join(self.directory, "." + name + ".open")
+        fd = os.open(hidden, os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_CLOEXEC", 0), 0o600)
+        _lock(fd, blocking=True)
+        path = os.path.join(self.directory, name)
+        os.rename(hidden, path)  # visible only once locked
+        self._fd, self._path, self._events, self._bytes = fd, path, 0, 0
+        self._opened_at = time.monotonic()
+
+    def _close_segment(self):
+        fd, path, self._fd, self._path = self._fd, self._path, None, None
+        if fd is not None:
+            os.close(fd)  # releases the lock: the segment is now a batch any sender may claim
+            self._closed.append(path)
+
+    def take_closed(self) -> list:
+        """Paths of the segments this spool sealed since the last call."""
+        closed = []
+        while self._closed:  # deque pops are atomic: safe against the writer's appends
+            closed.append(self._closed.popleft())
+        return closed
+
+    def append(self, line: bytes) -> None:
+        """Write one event (without its newline) to the active segment: one system call."""
+        data = line + b"\n"
+        with self._lock:
+            if self._fd is None:
+                self._open_segment()
+            written = os.write(self._fd, data)
+            while written < len(data):  # a short write (disk nearly full, signal): finish the line
+                written += os.write(self._fd, data[written:])
+            self._events += 1
+            self._bytes += len(data)
+            if self._events >= self.batch_events or self._bytes >= self.batch_bytes:
+                self._close_segment()
+
+    def seal(self, older_than=0.0, timeout=None) -> bool:
+        """Close the active segment (if it holds events and is older than ``older_than`` seconds) so
+        it can be shipped. False when the lock was not available within ``timeout``."""
+        if self._fd is None:
+            return True
+        if not self._lock.acquire(timeout=-1 if timeout is None else timeout):
+            return False
+        try:
+            if self._fd is not None and self._events and time.monotonic() - self._opened_at >= older_than:
+                self._close_segment()
+        finally:
+            self._lock.release()
+        return True
+
     def write_batch(self, lines) -> str:
-        """Store ``lines`` (bytes, one JSON object each) as a new batch; returns its path."""
+        """Store ``lines`` (bytes, one JSON object each) as a new sealed segment; returns its path."""
         self._ensure()
         with self._lock:
-            self._sequence += 1
-            name = "%020d-%d-%06d%s" % (time.time_ns(), os.getpid(), self._sequence, SUFFIX)
+            name = self._name()
         path = os.path.join(self.directory, name)
         temporary = os.path.join(self.directory, "." + name + ".tmp")
         with open(temporary, "wb") as f:
@@ -43,8 +163,10 @@ class Spool:
         os.replace(temporary, path)
         return path
 
+    # --- reading: the sender ---------------------------------------------------------------
+
     def pending(self) -> list:
-        """Batch paths, oldest first."""
+        """Segment paths, oldest first (including segments still being written by a live process)."""
         try:
             names = os.listdir(self.directory)
         except FileNotFoundError:
@@ -64,42 +186,43 @@ class Spool:
 
     @contextmanager
     def claim(self, path):
-        """Yield the batch's lines while holding its lock, or None if another sender holds it
-        or it is gone."""
+        """Yield a ``Claim`` of the segment while holding its lock, or None if a writer or another
+        sender holds it, or it is gone. A torn last line goes to the dead-letter file."""
         try:
             handle = open(path, "rb")
         except FileNotFoundError:
             yield None
             return
+        claim = None
         try:
-            if fcntl is not None:
-                try:
-                    fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except OSError:
-                    yield None
-                    return
-            if not os.path.exists(path):  # deleted by the sender that held the lock before us
+            if not _lock(handle.fileno()):
                 yield None
                 return
-            yield [line for line in handle.read().split(b"\n") if line.strip()]
+            try:  # deleted or replaced by the sender that held the lock before us
+                same = os.stat(path).st_ino == os.fstat(handle.fileno()).st_ino
+            except FileNotFoundError:
+                same = False
+            if not same:
+                yield None
+                return
+            data = handle.read()
+            lines = data.split(b"\n")
+            tail = lines.pop()  # b"" when the segment ends with a newline
+            lines = [line for line in lines if line.strip()]
+            claim = Claim(self, path, handle, lines)
+            if tail.strip():
+                self.torn += 1
+                self.dead_letter(tail, TORN)
+                claim.rewrite(lines)  # the torn part is never read twice
+            yield claim
         finally:
-            handle.close()
+            (claim.handle if claim is not None else handle).close()
 
     def remove(self, path) -> None:
         try:
             os.remove(path)
         except FileNotFoundError:
             pass
-
-    def rewrite(self, path, lines) -> None:
-        """Replace a claimed batch by the lines still to send (deleting it when none are left)."""
-        if not lines:
-            self.remove(path)
-            return
-        temporary = path + ".tmp"
-        with open(temporary, "wb") as f:
-            f.write(b"\n".join(lines) + b"\n")
-        os.replace(temporary, path)
 
     def dead_letter(self, line: bytes, reason: str) -> None:
         self._ensure()
