@@ -131,6 +131,14 @@ def test_replay_without_hec_says_how_to_configure(capsys, monkeypatch):
     assert "no HEC configured: set MODELOPS_HEC_URL" in capsys.readouterr().err
 
 
+def test_replay_with_a_misconfigured_hec_is_one_sentence_and_keeps_the_spool(tmp_path, capsys):
+    assert cli.main(["replay", "--spool-dir", str(tmp_path), "--hec-url", "splunk:8088", "--hec-token", "x"]) == 2
+    assert "the HEC URL must look like https://host:8088" in capsys.readouterr().err
+    assert cli.main(["replay", "--spool-dir", str(tmp_path), "--hec-url", "https://s:8088", "--hec-token", "x",
+                     "--ca-bundle", str(tmp_path / "nope.pem")]) == 2
+    assert "the CA bundle %s does not exist" % (tmp_path / "nope.pem") in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("fmt, text", [
     ("%d/%m/%Y %H:%M:%S", "31/10/2025 02:30:00"),
     ("%Y-%m-%d %H:%M:%S.%f", "2025-03-30 01:59:59.250"),

@@ -202,3 +202,68 @@ def test_config_from_dsdl_environment_and_overrides():
     assert (cfg.hec_url, cfg.enabled, cfg.spool_dir) == ("http://other:8088", True, "/x")
     assert TelemetryConfig.from_env(dict(env, splunk_hec_enabled="false")).hec_configured is False
     assert "abc" not in repr(TelemetryConfig.from_env(env))  # the token never shows in logs
+
+
+# --- issue 13 item 6: configuration mistakes never raise and never drop events -------------------------
+
+def fresh_default(monkeypatch, tmp_path, **env):
+    from modelops.client.telemetry import client as client_module
+
+    for name in ("MODELOPS_HEC_URL", "MODELOPS_HEC_TOKEN", "MODELOPS_HEC_ENABLED", "MODELOPS_CA_BUNDLE",
+                 "MODELOPS_TLS_VERIFY", "MODELOPS_HEC_ACK", "splunk_hec_url", "splunk_hec_token", "splunk_hec_enabled"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("MODELOPS_SPOOL_DIR", str(tmp_path / "spool"))
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    monkeypatch.setattr(client_module, "_default", None)
+
+
+def log_and_flush(n):
+    import modelops
+
+    events = [modelops.log_metrics("Horno4_AE_v3", loss=i) for i in range(n)]
+    assert all(e is not None for e in events)  # no ValueError, no lost event
+    assert modelops.flush(0.5) is False  # not delivered, and it says so
+    modelops.get_telemetry().sender.close(timeout=0.1)
+    return [e["event_id"] for e in events]
+
+
+@pytest.mark.parametrize("setting, value, says", [
+    ("MODELOPS_HEC_ENABLED", "maybe", "MODELOPS_HEC_ENABLED='maybe' is not a yes/no value"),
+    ("MODELOPS_CA_BUNDLE", "/nonexistent/ca.pem", "the CA bundle /nonexistent/ca.pem (MODELOPS_CA_BUNDLE) does not "
+                                                  "exist"),
+    ("MODELOPS_HEC_URL", "splunk.example:8088", "the HEC URL must look like https://host:8088"),
+], ids=["bad-yes-no", "missing-ca-bundle", "url-without-scheme"])
+def test_misconfiguration_keeps_events_in_the_spool_with_one_warning(tmp_path, monkeypatch, caplog, setting, value,
+                                                                      says):
+    with FakeHec() as hec:
+        env = {"MODELOPS_HEC_URL": hec.url.replace("http:", "https:") if setting == "MODELOPS_CA_BUNDLE" else hec.url,
+               "MODELOPS_HEC_TOKEN": hec.token, setting: value}
+        fresh_default(monkeypatch, tmp_path, **env)
+        sent = log_and_flush(30)
+        warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+        assert len(warnings) == 1 and says in warnings[0] and "modelops replay" in warnings[0], warnings
+        assert hec.requests == 0  # nothing was sent to a misconfigured target
+        # fixed configuration: `modelops replay` delivers every event once
+        fixed = Sender(config(tmp_path, hec))
+        assert fixed.flush(10) is True
+        fixed.close()
+        assert sorted(hec.event_ids()) == sorted(sent)
+
+
+def test_bad_yes_no_values_for_ack_and_tls_take_the_safe_side():
+    cfg = TelemetryConfig.from_env({"MODELOPS_HEC_URL": "https://s:8088", "MODELOPS_HEC_TOKEN": "t",
+                                    "MODELOPS_TLS_VERIFY": "perhaps", "MODELOPS_HEC_ACK": "sometimes"})
+    assert (cfg.verify_tls, cfg.use_ack, cfg.enabled) == (True, False, True)
+    assert len(cfg.problems) == 2
+    assert any(p.startswith("MODELOPS_TLS_VERIFY='perhaps' is not a yes/no value") for p in cfg.problems)
+
+
+def test_log_calls_with_odd_arguments_never_raise(tmp_path, monkeypatch):
+    import modelops
+
+    fresh_default(monkeypatch, tmp_path)
+    assert modelops.log_training_step("Horno4_AE_v3", epoch="not a number") is None
+    assert modelops.log_metrics(None, loss=1.0) is None
+    assert modelops.log_metrics("Horno4_AE_v3", loss=object()) is not None  # the odd value is left out
+    modelops.get_telemetry().sender.close(timeout=0.1)

@@ -33,8 +33,13 @@ def _client(config) -> HecClient:
     if not config.hec_url or not config.hec_token:
         raise ModelOpsError("no HEC configured: set MODELOPS_HEC_URL and MODELOPS_HEC_TOKEN (or DSDL's "
                             "splunk_hec_url/splunk_hec_token), or pass --hec-url and --hec-token")
-    return HecClient(config.hec_url, config.hec_token, ca_bundle=config.ca_bundle, verify_tls=config.verify_tls,
-                     timeout=config.timeout, use_ack=config.use_ack, ack_timeout=config.ack_timeout)
+    if config.ca_bundle and not os.path.isfile(config.ca_bundle):
+        raise ModelOpsError("the CA bundle %s does not exist (MODELOPS_CA_BUNDLE or --ca-bundle)" % config.ca_bundle)
+    try:
+        return HecClient(config.hec_url, config.hec_token, ca_bundle=config.ca_bundle, verify_tls=config.verify_tls,
+                         timeout=config.timeout, use_ack=config.use_ack, ack_timeout=config.ack_timeout)
+    except (ValueError, OSError) as error:  # a URL without scheme, an unreadable CA bundle
+        raise ModelOpsError(str(error)) from None
 
 
 def cmd_send_csv(args) -> int:

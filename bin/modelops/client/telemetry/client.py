@@ -150,17 +150,26 @@ def set_telemetry(telemetry) -> None:
 
 
 def log_metrics(model_name, run_id=None, **metrics):
-    """One ``metrics`` event: ``log_metrics("Horno4_AE_v3", r2=0.91, mae=3.2)``. Returns the event."""
-    return get_telemetry().emit("metrics", model_name, run_id=run_id, metrics=clean_metrics(metrics))
+    """One ``metrics`` event: ``log_metrics("Horno4_AE_v3", r2=0.91, mae=3.2)``. Returns the event (None when
+    telemetry failed; it never raises)."""
+    try:
+        return get_telemetry().emit("metrics", model_name, run_id=run_id, metrics=clean_metrics(metrics))
+    except Exception as error:
+        log.warning("modelops telemetry dropped an event: %s", error)
+        return None
 
 
 def log_training_step(model_name, epoch, loss=None, run_id=None, step=None, **extra):
     """One ``training_step`` event per epoch (or step): loss plus any other numbers (val_loss, ...)."""
-    values = dict(extra)
-    if loss is not None:
-        values["loss"] = loss
-    return get_telemetry().emit("training_step", model_name, run_id=run_id, epoch=int(epoch),
-                                step=None if step is None else int(step), metrics=clean_metrics(values))
+    try:
+        values = dict(extra)
+        if loss is not None:
+            values["loss"] = loss
+        return get_telemetry().emit("training_step", model_name, run_id=run_id, epoch=int(epoch),
+                                    step=None if step is None else int(step), metrics=clean_metrics(values))
+    except Exception as error:
+        log.warning("modelops telemetry dropped an event: %s", error)
+        return None
 
 
 def flush(timeout=10.0) -> bool:
