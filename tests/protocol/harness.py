@@ -254,11 +254,11 @@ def run_phase(script, args, rows, chunk_size=None, trailing_empty_chunk=False, e
 
 
 def run(script, args=(), rows=(), chunk_size=None, map_partitions=1, trailing_empty_chunk=False, env=None,
-        searchinfo_overrides=None, python=None) -> Run:
+        searchinfo_overrides=None, python=None, timeout=300) -> Run:
     """Run a command over ``rows`` like a search would, including a map phase when it asks for one."""
     rows = list(rows)
     kwargs = dict(chunk_size=chunk_size, trailing_empty_chunk=trailing_empty_chunk, env=env,
-                  searchinfo_overrides=searchinfo_overrides, python=python)
+                  searchinfo_overrides=searchinfo_overrides, python=python, timeout=timeout)
     probe = run_phase(script, args, [], getinfo_only=True, **kwargs)
     preop = probe.getinfo.get("streaming_preop")
     if probe.exit_code != 0:
