@@ -186,15 +186,20 @@ def test_insufficient_runs_give_insufficient_data_not_a_guess():
 
 
 def test_binary_fast_path_counts_equal_the_general_counts():
-    from modelops.engine.compare import PredictionsAccumulator
+    from modelops.engine.compare import PredictionsAccumulator, classification
 
     acc = PredictionsAccumulator("label", "pa", "pb", bootstrap=0)
     for row in binary_rows(n=1234, seed=13):
         acc.add(row)
     positive = acc.labels.codes["1"]
     negative = acc.labels.codes["0"]
-    fast, fast_discordant = acc._binary_block_counts(positive, 500)
-    general, general_discordant = acc._multiclass_block_counts([positive, negative], 500)
-    # general columns: right_a, right_b, (tp, fp, fn) of positive then negative for a, then for b, count
-    projected = [[g[0], g[1], g[2], g[3], g[4], g[8], g[9], g[10], g[14]] for g in general]
-    assert fast == projected and fast_discordant == general_discordant
+    fast_layout, fast, fast_discordant = classification.binary_block_counts(acc.columns, positive, 500)
+    layout, general, general_discordant = classification.multiclass_block_counts(
+        acc.columns, [positive, negative], 500)
+    # the general counts of the positive class, read through the named layouts, equal the fast path's
+    for f, g in zip(fast, general):
+        fast_c, general_c = fast_layout.read(f), layout.read(g)
+        assert fast_c.right == general_c.right and fast_c.rows == general_c.rows
+        assert [c[0] for c in fast_c.counts] == [c[0] for c in general_c.counts]
+    assert fast_discordant == general_discordant
+    assert sum(layout.read(g).rows for g in general) == 1234

@@ -1,0 +1,123 @@
+"""Classification statistics: per-block confusion counts, metrics from summed counts.
+
+A block's counts are one flat list (so the bootstrap sums columns), laid out by ``ConfusionLayout``:
+rows right by a, rows right by b, row count, then (tp, fp, fn) of every class for model a, then for
+model b. ``read`` turns such a list back into a named ``Confusion``."""
+
+import math
+from collections import namedtuple
+
+from ... import metrics as m
+from .bootstrap import block_bounds, rows_and_blocks
+
+MODELS = (0, 1)
+# (tp, fp, fn) of one class for one model
+ClassCounts = namedtuple("ClassCounts", "tp fp fn")
+# right: rows each model got right; rows: row count; counts[model][k]: ClassCounts of class k
+Confusion = namedtuple("Confusion", "right rows counts")
+
+
+class ConfusionLayout:
+    """Where each count sits in a block's flat list of ``width`` columns."""
+
+    __slots__ = ("classes", "width")
+    RIGHT = (0, 1)
+    ROWS = 2
+    FIRST = 3
+    TP, FP, FN = 0, 1, 2
+
+    def __init__(self, classes):
+        self.classes = classes
+        self.width = self.FIRST + 6 * classes
+
+    def offset(self, model, k):
+        """Index of class k's tp for ``model``; fp and fn follow it."""
+        return self.FIRST + 3 * (model * self.classes + k)
+
+    def read(self, stat):
+        counts = tuple(tuple(ClassCounts(*stat[self.offset(model, k):self.offset(model, k) + 3])
+                             for k in range(self.classes)) for model in MODELS)
+        return Confusion((stat[self.RIGHT[0]], stat[self.RIGHT[1]]), stat[self.ROWS], counts)
+
+
+# The 8 states of a binary row: 4 * (truth is positive) + 2 * (a says positive) + (b says positive).
+TRUTH, SAYS_A, SAYS_B = 4, 2, 1
+
+
+def binary_block_counts(columns, positive, blocks):
+    """Per block, a ``ConfusionLayout(1)`` list for the positive class, from the 8 row states counted
+    in C; and the discordant pairs (only a right, only b right) over all rows."""
+    y, a, b = columns
+    n = len(y)
+    layout = ConfusionLayout(1)
+    states = bytes([TRUTH * (t == positive) + SAYS_A * (x == positive) + SAYS_B * (z == positive)
+                    for t, x, z in zip(y, a, b)])
+    # which states count where: a is right when its bit equals the truth bit, and so on
+    right = [[s for s in range(8) if bool(s & TRUTH) == bool(s & bit)] for bit in (SAYS_A, SAYS_B)]
+    tp = [[s for s in range(8) if s & TRUTH and s & bit] for bit in (SAYS_A, SAYS_B)]
+    fp = [[s for s in range(8) if not s & TRUTH and s & bit] for bit in (SAYS_A, SAYS_B)]
+    fn = [[s for s in range(8) if s & TRUTH and not s & bit] for bit in (SAYS_A, SAYS_B)]
+    sums = []
+    for start, stop in block_bounds(n, blocks):
+        part = states[start:stop]
+        c = [part.count(state) for state in range(8)]
+        block = [0] * layout.width
+        for model in MODELS:
+            block[layout.RIGHT[model]] = sum(c[s] for s in right[model])
+            at = layout.offset(model, 0)
+            block[at + layout.TP] = sum(c[s] for s in tp[model])
+            block[at + layout.FP] = sum(c[s] for s in fp[model])
+            block[at + layout.FN] = sum(c[s] for s in fn[model])
+        block[layout.ROWS] = stop - start
+        sums.append(block)
+    whole = [states.count(state) for state in range(8)]
+    a_only = sum(whole[s] for s in right[0] if s not in right[1])
+    b_only = sum(whole[s] for s in right[1] if s not in right[0])
+    return layout, sums, (a_only, b_only)
+
+
+def multiclass_block_counts(columns, classes, blocks):
+    """Per block, a ``ConfusionLayout(len(classes))`` list; and the discordant pairs."""
+    y, a, b = columns
+    n = len(y)
+    layout = ConfusionLayout(len(classes))
+    sums = [[0] * layout.width for _ in range(blocks)]
+    # tp index of each class code, per model
+    at = [{c: layout.offset(model, k) for k, c in enumerate(classes)} for model in MODELS]
+    right_a, right_b, rows = layout.RIGHT[0], layout.RIGHT[1], layout.ROWS
+    fp, fn = layout.FP, layout.FN
+    a_only = b_only = 0
+    for row, k in rows_and_blocks(n, blocks):
+        block = sums[k]
+        t, pa, pb = y[row], a[row], b[row]
+        ra, rb = pa == t, pb == t
+        block[right_a] += ra
+        block[right_b] += rb
+        block[rows] += 1
+        if ra and not rb:
+            a_only += 1
+        elif rb and not ra:
+            b_only += 1
+        for model, p in ((0, pa), (1, pb)):
+            if p == t:
+                block[at[model][t]] += 1
+            else:
+                block[at[model][p] + fp] += 1
+                block[at[model][t] + fn] += 1
+    return layout, sums, (a_only, b_only)
+
+
+def metric_values(layout):
+    """``values(stat)`` for the bootstrap: accuracy and the class-averaged precision, recall and f1."""
+
+    def values(stat):
+        confusion = layout.read(stat)
+        out = []
+        for model in MODELS:
+            prf = [m._prf_from_counts(*counts) for counts in confusion.counts[model]]
+            precision, recall, f1 = (math.fsum(x) / layout.classes for x in zip(*prf))
+            out.append({"accuracy": confusion.right[model] / confusion.rows, "precision": precision,
+                        "recall": recall, "f1": f1})
+        return out
+
+    return values

@@ -1,0 +1,259 @@
+"""Predictions mode: rows in (label, two predictions, optional scores), kept compactly until ``result``,
+which picks the task and hands the columns to its statistics module."""
+
+from array import array
+
+from ... import metrics as m
+from ...errors import ModelOpsError
+from ...schema import MAX_INTEGER_CLASSES
+from ...stats import paired
+from ...stats.twosample import quantile_linear
+from ...values import finite_or_none
+from . import classification, regression
+from .bootstrap import block_count, column_totals, resample_deltas
+from .report import bootstrap_p, finish, new_row, percentile_ci
+
+MAX_CLASSES = 1000
+CLASSIFICATION_METRICS = ("accuracy", "precision", "recall", "f1")
+REGRESSION_METRICS = ("mae", "rmse", "r2", "mape")
+
+
+class Labels:
+    """Label values as small integer codes, one dictionary shared by truth and both predictions."""
+
+    def __init__(self):
+        self.codes = {}
+        self.labels = []
+
+    def code(self, value):
+        code = self.codes.get(value)
+        if code is None:
+            code = self.codes[value] = len(self.labels)
+            self.labels.append(value)
+        return code
+
+    def numeric(self):
+        return all(finite_or_none(v) is not None for v in self.labels)
+
+
+class PredictionsAccumulator:
+    """Rows are kept compactly (label codes, or floats for regression, and scores) until ``result``.
+
+    Labels start as codes of their text; past ``MAX_CLASSES`` distinct numeric values the columns
+    turn into floats (regression), so a long float column never fills the code dictionary."""
+
+    def __init__(self, label, field_a, field_b, score_a=None, score_b=None, task=None, pos_label=None, alpha=0.05,
+                 bootstrap=1000, seed=0, primary=None):
+        if task not in (None, "classification", "regression"):
+            raise ModelOpsError("task must be classification or regression, not %r" % task)
+        if (score_a is None) != (score_b is None):
+            raise ModelOpsError("give both score1= and score2=, or neither")
+        self.fields = (label, field_a, field_b, score_a, score_b)
+        self.task, self.pos_label = task, pos_label
+        self.alpha, self.bootstrap, self.seed, self.primary = alpha, bootstrap, seed, primary
+        self.labels = Labels()
+        self.as_numbers = task == "regression"
+        self.columns = (array("d"), array("d"), array("d")) if self.as_numbers else (
+            array("i"), array("i"), array("i"))
+        self.scores = (array("d"), array("d"))
+        self.skipped = 0
+        self.too_many_classes = False
+
+    def add(self, row):
+        label, field_a, field_b, score_a, score_b = self.fields
+        get = row.get
+        raw = (get(label), get(field_a), get(field_b))
+        if None in raw or "" in raw or list in (type(raw[0]), type(raw[1]), type(raw[2])):
+            self.skipped += 1
+            return
+        if score_a is not None:
+            try:
+                sa, sb = float(get(score_a)), float(get(score_b))
+            except (TypeError, ValueError):
+                self.skipped += 1
+                return
+            if sa - sa or sb - sb:  # NaN or infinity
+                self.skipped += 1
+                return
+        if self.as_numbers:
+            try:
+                values = (float(raw[0]), float(raw[1]), float(raw[2]))
+            except (TypeError, ValueError):
+                self.skipped += 1
+                return
+            if values[0] - values[0] or values[1] - values[1] or values[2] - values[2]:
+                self.skipped += 1
+                return
+        else:
+            codes = self.labels.codes
+            values = (codes.get(raw[0]), codes.get(raw[1]), codes.get(raw[2]))
+            if None in values:
+                values = tuple(self.labels.code(str(v)) for v in raw)
+                if len(self.labels.labels) > MAX_CLASSES and not self._switch_to_numbers():
+                    self.skipped += 1
+                    return
+                if self.as_numbers:
+                    values = tuple(float(v) for v in raw)
+        for column, value in zip(self.columns, values):
+            column.append(value)
+        if score_a is not None:
+            self.scores[0].append(sa)
+            self.scores[1].append(sb)
+
+    def _switch_to_numbers(self):
+        """Too many distinct labels for classes: numeric ones become a regression column."""
+        if self.task == "classification" or not self.labels.numeric():
+            self.too_many_classes = True
+            return False
+        floats = [float(v) for v in self.labels.labels]
+        self.columns = tuple(array("d", (floats[c] for c in column)) for column in self.columns)
+        self.as_numbers = True
+        return True
+
+    def warnings(self):
+        if self.skipped:
+            return ["%d rows were skipped: the label, a prediction or a score was missing or not a number"
+                    % self.skipped]
+        return []
+
+    def _task(self):
+        if self.task:
+            return self.task
+        if self.as_numbers:
+            return "regression"
+        if not self.labels.numeric():
+            return "classification"
+        if len(self.labels.labels) <= MAX_INTEGER_CLASSES and all(float(v).is_integer() for v in self.labels.labels):
+            return "classification"
+        return "regression"
+
+    def result(self):
+        label, field_a, field_b, _, _ = self.fields
+        n = len(self.columns[0])
+        if self.too_many_classes:
+            raise ModelOpsError("%s has more than %d distinct text values; is it a class label?" % (label, MAX_CLASSES))
+        if n == 0:
+            raise ModelOpsError("no row has %s, %s and %s all set" % (label, field_a, field_b))
+        task = self._task()
+        if task == "classification":
+            if self.as_numbers:
+                raise ModelOpsError("%s has more than %d distinct values; set task=regression" % (label, MAX_CLASSES))
+            rows = self._classification()
+        else:
+            if not self.as_numbers:
+                if not self.labels.numeric():
+                    raise ModelOpsError("task=regression needs numbers in %s, %s and %s" % (label, field_a, field_b))
+                self._switch_to_numbers()
+            rows = self._regression()
+        return finish(rows, self.alpha, field_a, field_b, self.primary)
+
+    # classification
+
+    def _classification(self):
+        y, a, b = self.columns
+        n = len(y)
+        labels = self.labels.labels
+        present = sorted(set(y) | set(a) | set(b))
+        if len(set(y)) < 2:
+            raise ModelOpsError("the label %s has one class only (%s); precision, recall and AUC need two"
+                                % (self.fields[0], labels[y[0]]))
+        binary = len(present) <= 2
+        blocks = block_count(n)
+        if binary:
+            names = [labels[c] for c in present]
+            if self.pos_label is not None:
+                positive_name = str(self.pos_label)
+                if positive_name not in names:
+                    raise ModelOpsError("pos_label=%s is not among the labels (%s)" % (positive_name, ", ".join(names)))
+            else:
+                positive_name = m.binary_pos_label(names, "1")  # "1" when present, else the larger label
+            positive = self.labels.codes[positive_name]
+            layout, sums, (a_only, b_only) = classification.binary_block_counts(self.columns, positive, blocks)
+        else:
+            positive = None
+            layout, sums, (a_only, b_only) = classification.multiclass_block_counts(self.columns, present, blocks)
+        values = classification.metric_values(layout)
+        point = values(column_totals(sums))
+        deltas = resample_deltas(sums, values, CLASSIFICATION_METRICS, self.bootstrap, self.seed)
+        rows = []
+        name_a, name_b = self.fields[1], self.fields[2]
+        for metric in CLASSIFICATION_METRICS:
+            row = new_row(metric, name_a, name_b, point[0][metric], point[1][metric], n, n)
+            row["ci_low"], row["ci_high"] = percentile_ci(deltas[metric], self.alpha)
+            if metric == "accuracy":
+                statistic, p, exact = paired.mcnemar(a_only, b_only)
+                row.update(test="mcnemar_exact" if exact else "mcnemar", statistic=statistic, p_value=p)
+            else:
+                p = bootstrap_p(deltas[metric])
+                row.update(test="bootstrap", p_value="" if p is None else p)
+            rows.append(row)
+        if self.fields[3] is not None:
+            rows.append(self._auc_row(positive, n))
+        return rows
+
+    def _auc_row(self, positive, n):
+        name_a, name_b = self.fields[1], self.fields[2]
+        if positive is None:
+            row = new_row("roc_auc", name_a, name_b, None, None, n, n)
+            row["test"] = "delong (binary only)"
+            return row
+        truth = [c == positive for c in self.columns[0]]
+        result = paired.delong(truth, self.scores[0], self.scores[1])
+        auc_a, auc_b, z, p, se = result
+        row = new_row("roc_auc", name_a, name_b, auc_a, auc_b, n, n)
+        row["test"] = "delong"
+        if z is not None:
+            # DeLong's z is for auc_a - auc_b; the row's delta is b - a.
+            row.update(statistic=-z, p_value=p)
+            half = _normal_quantile(1 - self.alpha / 2.0) * se
+            row["ci_low"], row["ci_high"] = row["delta"] - half, row["delta"] + half
+        return row
+
+    # regression
+
+    def _regression(self):
+        y, a, b = self.columns
+        n = len(y)
+        name_a, name_b = self.fields[1], self.fields[2]
+        sums, abs_a, abs_b = regression.block_sums(self.columns, block_count(n))
+        point = regression.metric_values(column_totals(sums))
+        # exact point values (fsum over rows) for r2, as scikit-learn computes them
+        point[0]["r2"], point[1]["r2"] = m.r2(y, a), m.r2(y, b)
+        deltas = resample_deltas(sums, regression.metric_values, REGRESSION_METRICS, self.bootstrap, self.seed)
+        rows = []
+        for metric in REGRESSION_METRICS:
+            row = new_row(metric, name_a, name_b, point[0][metric], point[1][metric], n, n)
+            row["ci_low"], row["ci_high"] = percentile_ci(deltas[metric], self.alpha)
+            if metric == "mae":
+                test = paired.ttest_rel(abs_b, abs_a)
+                row["test"] = "ttest_rel"
+                if test is not None:
+                    row["statistic"], row["p_value"] = test[0], test[2]
+            else:
+                p = bootstrap_p(deltas[metric])
+                row.update(test="bootstrap", p_value="" if p is None else p)
+            rows.append(row)
+        median_a = quantile_linear(sorted(abs_a), 0.5)
+        median_b = quantile_linear(sorted(abs_b), 0.5)
+        row = new_row("abs_error", name_a, name_b, median_a, median_b, n, n)
+        row["test"] = "wilcoxon"
+        test = paired.wilcoxon([eb - ea for ea, eb in zip(abs_a, abs_b)])
+        if test is not None:
+            row["statistic"], row["p_value"] = test[0], test[1]
+            row["test"] = "wilcoxon_%s" % test[2]
+        rows.append(row)
+        return rows
+
+
+def _normal_quantile(p):
+    """Inverse standard normal CDF by bisection on ``norm_cdf`` (only used for CI half-widths)."""
+    from ...stats.special import norm_cdf
+
+    lo, hi = -40.0, 40.0
+    for _ in range(200):
+        mid = (lo + hi) / 2.0
+        if norm_cdf(mid) < p:
+            lo = mid
+        else:
+            hi = mid
+    return (lo + hi) / 2.0
