@@ -85,7 +85,7 @@ if not any(isinstance(finder, _MovedModules) for finder in sys.meta_path):
     sys.meta_path.append(_MovedModules())
 
 __all__ = ["SCHEMA_VERSION", "ModelOpsError", "TrainingLogger", "__version__", "calculate_all_metrics", "compare",
-           "drift", "flush", "get_telemetry", "keras_callback", "load_model", "log_metrics", "log_training_step",
+           "drift", "estimate", "flush", "get_telemetry", "keras_callback", "load_model", "log_metrics", "log_training_step",
            "model_versions", "open_registry", "option", "parse_model_name", "restore_model", "save_model",
            "search_df", "track_apply", "track_fit", "validate_event"]
 
@@ -152,3 +152,25 @@ def drift(reference, current, features=None, **options) -> list:
         for row in rows:
             accumulator.add(dict(row, _modelops_side=side))
     return accumulator.result()
+
+
+def estimate(reference, analysis, label, score, prediction, chunk_size=None, span=None, **options) -> list:
+    """Performance of a binary classifier estimated without labels (CBPE), the engine of
+    ``| modelestimate`` (same numbers, equal to NannyML 0.13's ``CBPE``).
+
+    ``reference`` (labels present) calibrates the scores and sets the thresholds; ``analysis`` (labels
+    optional) is cut into chunks of ``chunk_size`` rows in order, or by ``span`` ("1d") on a ``_time``
+    column of epoch seconds. ``options``: ``metrics`` (list), ``pos_label``, ``model``. Returns one
+    dict per chunk and metric (estimated, sampling_error, lower, upper, thresholds, alert, realized).
+    """
+    from .engine.estimate import EstimateAccumulator
+
+    accumulator = EstimateAccumulator(label=label, score=score, prediction=prediction,
+                                      split_field="_modelops_side", chunk=chunk_size, span=span, **options)
+    for side, rows in (("reference", _records(reference)), ("analysis", _records(analysis))):
+        for row in rows:
+            accumulator.add(dict(row, _modelops_side=side))
+    rows = accumulator.result()
+    for message in accumulator.warnings():
+        warnings.warn(message, stacklevel=2)
+    return rows

@@ -317,5 +317,46 @@ def _num(value):
     return None if value is None or math.isnan(value) else value
 
 
-def estimate_engine(**options):
+class SegmentedEstimate:
+    """One estimate per value of ``by`` (its value fills the model column); rows without it are counted."""
+
+    def __init__(self, by, options):
+        self.by = by
+        self.options = options
+        EstimateAccumulator(**options)  # refuse bad options before the first row
+        self.parts = {}
+        self.without_by = 0
+
+    def add_rows(self, rows) -> None:
+        for row in rows:
+            key = category(row.get(self.by))
+            if key is None:
+                self.without_by += 1
+                continue
+            part = self.parts.get(key)
+            if part is None:
+                part = self.parts[key] = EstimateAccumulator(**dict(self.options, model=key))
+            part.add(row)
+
+    def warnings(self) -> list:
+        found = ["%d rows have no %s and were left out" % (self.without_by, self.by)] if self.without_by else []
+        return found + ["%s=%s: %s" % (self.by, key, w) for key in sorted(self.parts)
+                        for w in self.parts[key].warnings()]
+
+    def result(self) -> list:
+        if not self.parts:
+            raise ModelOpsError("no input rows with %s" % self.by)
+        rows = []
+        for key in sorted(self.parts):
+            try:
+                rows.extend(self.parts[key].result())
+            except ModelOpsError as error:
+                raise ModelOpsError("%s=%s: %s" % (self.by, key, error)) from None
+        return rows
+
+
+def estimate_engine(by=None, **options):
+    """One accumulator, or one per value of ``by`` (see ``| modelestimate``)."""
+    if by:
+        return SegmentedEstimate(by, options)
     return EstimateAccumulator(**options)
