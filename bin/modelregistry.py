@@ -16,6 +16,7 @@ from modelops.registry.core import Registry  # noqa: E402
 from modelops.registry.kvstore import KVStore  # noqa: E402
 from modelops.splunk import command as spl  # noqa: E402
 from modelops.splunk.rest import SplunkRest, current_capabilities  # noqa: E402
+from modelops.values import finite_or_none  # noqa: E402
 
 FIT_RUNS = ('search `modelops_index` sourcetype="dsdl:modelops" source="modelops:fit_run" '
             '_index_earliest=%d | fields _raw _indextime')  # inclusive: sync is idempotent
@@ -45,18 +46,24 @@ class ModelRegistryCommand(spl.SafeMessages, GeneratingCommand):
             registry = Registry(KVStore(rest), actor=self._metadata.searchinfo.username)
             options = {name: getattr(self, name) for name in
                        ("model", "version", "alias", "status", "dsdl_model", "description", "tags", "reason")}
-            rows = run_action(registry, self.action, options, lambda since: self._fit_runs(rest, since))
+            rows = run_action(registry, self.action, options, lambda since: self._fit_runs(rest, since),
+                              warn=lambda text: spl.write_warning(self, "modelregistry: " + text))
             yield from spl.uniform(rows)
 
     @staticmethod
     def _fit_runs(rest, since):
+        """Parsed fit_run events (raw text that is not JSON stays text: sync counts and skips it) and the
+        newest _indextime seen, so the watermark moves past bad events too."""
         events, newest = [], since
         for row in rest.export(FIT_RUNS % int(since)):
+            raw = row.get("_raw", "")
             try:
-                events.append(json.loads(row.get("_raw", "")))
-                newest = max(newest, float(row.get("_indextime", 0)))
+                events.append(json.loads(raw) if isinstance(raw, str) else raw)
             except ValueError:
-                continue
+                events.append(raw)
+            indextime = finite_or_none(row.get("_indextime"))
+            if indextime is not None:
+                newest = max(newest, indextime)
         return events, newest
 
 

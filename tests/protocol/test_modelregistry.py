@@ -112,3 +112,29 @@ def test_without_splunkd_access_it_says_so():
     result = harness.run("modelregistry.py", [], [])
     assert result.errors() == ["modelregistry: this command needs splunkd's REST API, which this search did not "
                                "provide"]
+
+
+def test_sync_skips_malformed_fit_runs_counts_them_once_and_moves_on(splunkd):
+    # Each of these used to crash the sync before its watermark moved, so every later sync crashed too.
+    bad = [
+        {"_raw": "[1, 2, 3]", "_indextime": "1001"},                                    # JSON, not an object
+        {"_raw": "not json at all", "_indextime": "1002"},                              # not JSON
+        {"_raw": json.dumps({"event_type": "fit_run", "status": "ok", "model_name": 42}), "_indextime": "1003"},
+        {"_raw": json.dumps({"event_type": "fit_run", "status": "ok", "model_name": ["Horno4_AE_v9"]}),
+         "_indextime": "1004"},
+        fit_run("Horno4_AE_v2", "r2b", 1006, started_at="yesterday"),                  # started_at text
+    ]
+    good = [fit_run("Horno4_AE_v1", "r1", 1000), fit_run("Horno4_AE_v2", "r2", 1005),
+            fit_run("Horno4_AE_v3", "r3", 1007, started_at="997")]                      # numeric text is a number
+    splunkd.exported.extend(good[:1] + bad + good[1:])
+    result = spl(splunkd, "action=sync")
+    assert result.exit_code == 0 and result.errors() == [], result.messages
+    row = result.rows[0]
+    assert (row["registered"], row["skipped"], row["fit_runs"], row["until_indextime"]) == ("3", "5", "8", "1007.0")
+    warnings = [text for level, text in result.messages if level == "WARN"]
+    assert len(warnings) == 1 and warnings[0].startswith("modelregistry: sync skipped 5 malformed fit_run events")
+    assert "started_at is not a number" in warnings[0] and "raw text is not a JSON object" in warnings[0]
+    versions = ok(spl(splunkd, "model=Horno4_AE"))
+    assert [(v["version"], v["run_id"]) for v in versions] == [("v1", "r1"), ("v2", "r2"), ("v3", "r3")]
+    again = ok(spl(splunkd, "action=sync"))  # the watermark moved past the bad events: only 1007 is re-read
+    assert (again[0]["fit_runs"], again[0]["registered"], again[0]["skipped"]) == ("1", "0", "0")

@@ -65,8 +65,9 @@ def _aliases_of(reg, family, version):
     return reg.aliases_by_version(family).get((family, version), [])
 
 
-def run_action(reg: Registry, action, options, fetch_fit_runs=None):
-    """Rows for one action. ``fetch_fit_runs(since_indextime)`` -> (events, newest_indextime) for sync."""
+def run_action(reg: Registry, action, options, fetch_fit_runs=None, warn=None):
+    """Rows for one action. ``fetch_fit_runs(since_indextime)`` -> (events, newest_indextime) for sync;
+    ``warn(text)`` hears the one warning that counts the fit_run events sync skipped."""
     check_options(action, options)
     model, version, alias = options.get("model"), options.get("version"), options.get("alias")
     reason = options.get("reason")
@@ -99,7 +100,21 @@ def run_action(reg: Registry, action, options, fetch_fit_runs=None):
     state = reg.store.get_state(SYNC_STATE) or {}
     since = float(state.get("last_indextime", 0))
     events, newest = fetch_fit_runs(since)
-    registered, refreshed = reg.sync(events)
+    rejected = []
+    registered, refreshed = reg.sync(events, rejected)
     reg.store.put_state(SYNC_STATE, {"last_indextime": max(since, newest), "synced_at": reg.clock()})
+    if rejected and warn is not None:
+        warn(skipped_warning(rejected))
     return [{"action": "sync", "fit_runs": len(events), "registered": registered, "refreshed": refreshed,
-             "since_indextime": since, "until_indextime": max(since, newest)}]
+             "skipped": len(rejected), "since_indextime": since, "until_indextime": max(since, newest)}]
+
+
+def skipped_warning(rejected) -> str:
+    """One sentence for every fit_run event a sync skipped: how many, and the commonest reasons."""
+    counts = {}
+    for reason in rejected:
+        counts[reason] = counts.get(reason, 0) + 1
+    top = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:3]
+    return "sync skipped %d malformed fit_run event%s (%s)%s" % (
+        len(rejected), "" if len(rejected) == 1 else "s", "; ".join("%d: %s" % (n, r) for r, n in top),
+        "; and other reasons" if len(counts) > 3 else "")

@@ -1,17 +1,24 @@
 """The model registry: versions of a model family, aliases that point at one version, and an
 append-only history of every change. The verbs live here once; stores only keep documents.
 
-Concurrency (the KV store has no conditional writes): an alias is one document, so of two
-concurrent promotions the later write wins; every change appends its own history entry under a
-fresh key, so no entry is ever lost and the history shows both. ``rollback`` reads the history, not
-a "previous" field, so it always undoes the last recorded move.
+Concurrency: every verb runs inside its store's ``transaction()``. On SQLite that is one
+``BEGIN IMMEDIATE`` transaction, so a verb's reads and writes are atomic and the ``from_version`` of
+each history entry is the alias's real previous value. The KV store has no transactions or
+conditional writes: an alias is one document, so of two concurrent promotions the later write wins;
+every change appends its own history entry under a fresh key, so no entry is ever lost and the
+history shows both. ``rollback`` reads the history, not a "previous" field, so it always undoes the
+last recorded move. ``on_change`` hears of a change only once its transaction has committed.
 """
 
+import functools
 import os
+import threading
 import time
+from contextlib import contextmanager, nullcontext
 
 from ..errors import ModelOpsError
 from ..schema import ALIAS_MOVES, REGISTRY_ACTIONS, parse_model_name
+from ..values import finite_or_none
 from . import names
 
 ACTIONS = REGISTRY_ACTIONS
@@ -21,12 +28,39 @@ def version_number(version: str) -> int:
     return int(version[1:])
 
 
+def atomic(verb):
+    """Run a verb as one store transaction; announce its history entries after the commit."""
+
+    @functools.wraps(verb)
+    def run(self, *args, **kwargs):
+        with self._changing():
+            return verb(self, *args, **kwargs)
+
+    return run
+
+
 class Registry:
     def __init__(self, store, actor=None, clock=time.time, on_change=None):
         self.store = store
         self.actor = actor or os.environ.get("USER") or "unknown"
         self.clock = clock
-        self.on_change = on_change  # called with each history entry once it is stored
+        self.on_change = on_change  # called with each history entry once it is committed
+        self._local = threading.local()
+
+    @contextmanager
+    def _changing(self):
+        outer = getattr(self._local, "pending", None) is None
+        if outer:
+            self._local.pending = []
+        try:
+            with getattr(self.store, "transaction", nullcontext)():
+                yield
+            entries = self._local.pending if outer else []
+        finally:
+            if outer:
+                self._local.pending = None
+        for entry in entries:
+            self.on_change(entry)
 
     # --- reading -------------------------------------------------------------------------
 
@@ -91,10 +125,15 @@ class Registry:
         entry = {"family": family, "action": action, "alias": alias or "", "from_version": from_version or "",
                  "to_version": to_version or "", "actor": self.actor, "reason": reason or "", "time": self.clock()}
         self.store.append_history(entry)
+        pending = getattr(self._local, "pending", None)
         if self.on_change is not None:
-            self.on_change(entry)
+            if pending is None:
+                self.on_change(entry)
+            else:
+                pending.append(entry)
         return entry
 
+    @atomic
     def register(self, family, version, dsdl_model=None, description=None, tags=None, algo=None, params=None,
                  metrics=None, run_id=None, code_hash=None, container_image=None, created_at=None, created_by=None):
         """Add a version (``dsdl_model`` defaults to ``<family>_<version>``). Registering an existing
@@ -119,6 +158,7 @@ class Registry:
         self._record(family, "register", to_version=version, reason=description)
         return doc
 
+    @atomic
     def promote(self, family, version, alias, reason=None):
         """Point ``alias`` at ``version`` (an active, registered version)."""
         family, version, alias = names.family(family), names.version(version), names.alias(alias)
@@ -144,6 +184,7 @@ class Registry:
         reason = names.text(reason, "reason", 500)
         return family, alias, reason, self.store.get_alias(family, alias)
 
+    @atomic
     def rollback(self, family, alias, reason=None):
         """Move ``alias`` back to the version it pointed at before its last move."""
         family, alias, reason, current = self._alias_change(family, alias, reason)
@@ -159,6 +200,7 @@ class Registry:
                                 % (alias, family, previous))
         return self._move(family, alias, current, previous, "rollback", reason)
 
+    @atomic
     def delete_alias(self, family, alias, reason=None):
         family, alias, reason, current = self._alias_change(family, alias, reason)
         if current is None:
@@ -168,6 +210,7 @@ class Registry:
         return {"family": family, "alias": alias, "version": "", "changed": True,
                 "from_version": current["version"]}
 
+    @atomic
     def set_status(self, family, version, status, reason=None):
         """Archive (no alias may point at it) or restore a version."""
         family, version = names.family(family), names.version(version)
@@ -191,6 +234,7 @@ class Registry:
     def restore(self, family, version, reason=None):
         return self.set_status(family, version, "active", reason)
 
+    @atomic
     def tag(self, family, version, tags, reason=None):
         """Add tags (``-tag`` removes one)."""
         family, version = names.family(family), names.version(version)
@@ -207,43 +251,88 @@ class Registry:
         self._record(family, "tag", None, version, version, reason or ",".join(new))
         return doc
 
-    def sync(self, fit_runs):
+    def sync(self, fit_runs, rejected=None):
         """Register every version seen in successful ``fit_run`` events (created by its first fit,
         described by its last); refresh the last fit's metrics of versions already known.
-        Idempotent. Returns (registered, refreshed)."""
+        Idempotent. A malformed event (not a JSON object, a name that is not a string, a
+        ``started_at`` that is not a number, a version the registry holds under another DSDL model)
+        is skipped and its reason appended to ``rejected``, so one bad event never stops a sync.
+        Returns (registered, refreshed)."""
+        rejected = [] if rejected is None else rejected
         registered = refreshed = 0
         latest, earliest = {}, {}
         for event in fit_runs:
-            if event.get("event_type", "fit_run") != "fit_run" or event.get("status", "ok") != "ok":
+            fit = _fit_run(event, rejected)
+            if fit is None:
                 continue
-            name = event.get("model_name")
-            if not name:
-                continue
-            family, version = parse_model_name(name)
-            family = event.get("model_family") or family
-            version = event.get("model_version") or version
-            try:
-                key = (names.family(family), names.version(version))
-                names.dsdl_model(name)
-            except ModelOpsError:
-                continue  # a name the registry cannot hold is skipped, not fatal for the sync
-            started = event.get("started_at") or 0
-            if key not in latest or started >= (latest[key].get("started_at") or 0):
-                latest[key] = event
-            if key not in earliest or started < (earliest[key].get("started_at") or 0):
-                earliest[key] = event
-        for (family, version), event in sorted(latest.items()):
+            key, started = fit
+            if key not in latest or started >= latest[key][1]:
+                latest[key] = (event, started)
+            if key not in earliest or started < earliest[key][1]:
+                earliest[key] = (event, started)
+        for (family, version), (event, _) in sorted(latest.items()):
             existing = self.store.get_version(family, version)
             if existing is None:
-                first = earliest[(family, version)]  # created by the first fit, described by the last
-                self.register(family, version, dsdl_model=event["model_name"], algo=event.get("algo"),
-                              params=event.get("params"), metrics=event.get("metrics"), run_id=event.get("run_id"),
-                              code_hash=event.get("code_hash"), container_image=event.get("container_image"),
-                              created_at=first.get("started_at"), created_by=first.get("user"))
+                first, started = earliest[(family, version)]  # created by the first fit, described by the last
+                try:
+                    self.register(family, version, dsdl_model=event["model_name"], algo=_text(event, "algo"),
+                                  params=_mapping(event, "params"), metrics=_mapping(event, "metrics"),
+                                  run_id=_text(event, "run_id"), code_hash=_text(event, "code_hash"),
+                                  container_image=_text(event, "container_image"), created_at=started or None,
+                                  created_by=_text(first, "user"))
+                except ModelOpsError as error:
+                    rejected.append(str(error))
+                    continue
                 registered += 1
-            elif existing.get("run_id") != (event.get("run_id") or ""):
-                self.store.put_version(dict(existing, metrics=event.get("metrics") or {},
-                                            run_id=event.get("run_id") or "", params=event.get("params") or {},
-                                            code_hash=event.get("code_hash") or "", updated_at=self.clock()))
+            elif existing.get("run_id") != _text(event, "run_id"):
+                if existing.get("dsdl_model") != event["model_name"]:
+                    rejected.append("model %s already has version %s (DSDL model %s)"
+                                    % (family, version, existing.get("dsdl_model")))
+                    continue
+                self.store.put_version(dict(existing, metrics=_mapping(event, "metrics"),
+                                            run_id=_text(event, "run_id"), params=_mapping(event, "params"),
+                                            code_hash=_text(event, "code_hash"), updated_at=self.clock()))
                 refreshed += 1
         return registered, refreshed
+
+
+def _text(event, field):
+    value = event.get(field)
+    return value if isinstance(value, str) else ""
+
+
+def _mapping(event, field):
+    value = event.get(field)
+    return value if isinstance(value, dict) else {}
+
+
+def _fit_run(event, rejected):
+    """``((family, version), started_at)`` of a successful fit_run event, ``None`` when it is not one
+    (another event type or status: silently) or when it is malformed (its reason appended)."""
+    if not isinstance(event, dict):
+        rejected.append("raw text is not a JSON object")
+        return None
+    if event.get("event_type", "fit_run") != "fit_run" or event.get("status", "ok") != "ok":
+        return None
+    name = event.get("model_name")
+    if not isinstance(name, str) or not name:
+        rejected.append("model_name is not a non-empty string")
+        return None
+    family, version = parse_model_name(name)
+    family = event.get("model_family") or family
+    version = event.get("model_version") or version
+    started = event.get("started_at")
+    if started in (None, ""):
+        started = 0.0
+    else:
+        started = finite_or_none(started) if not isinstance(started, bool) else None
+        if started is None:
+            rejected.append("started_at is not a number")
+            return None
+    try:
+        key = (names.family(family), names.version(version))
+        names.dsdl_model(name)
+    except ModelOpsError as error:
+        rejected.append(str(error))  # a name the registry cannot hold
+        return None
+    return key, started

@@ -10,6 +10,7 @@ a fresh time-ordered ``_key`` and never updated.
 import json
 import os
 import time
+from contextlib import nullcontext
 from urllib.parse import quote
 
 from ..errors import ModelOpsError
@@ -24,6 +25,10 @@ class KVStore:
         self.rest = rest
         self.base = "/servicesNS/nobody/%s/storage/collections/data" % app
         self.page = page
+
+    def transaction(self):
+        """A no-op: the KV store has no transactions or conditional writes (see ``core``)."""
+        return nullcontext()
 
     def _path(self, collection, key=None):
         path = "%s/%s" % (self.base, collection)

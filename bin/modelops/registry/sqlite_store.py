@@ -48,8 +48,12 @@ class SQLiteStore:
             self._local.db = db
         return db
 
-    def _connect(self):
-        return _Transaction(self._db())
+    def transaction(self):
+        """One ``BEGIN IMMEDIATE`` transaction for everything inside the ``with`` block (a verb's reads and
+        writes). Reentrant: a nested block joins the outer one, which alone commits or rolls back."""
+        return _Transaction(self._db(), self._local)
+
+    _connect = transaction  # every single read or write is its own transaction unless a verb's is open
 
     def _one(self, sql, args):
         with self._connect() as db:
@@ -108,15 +112,22 @@ class SQLiteStore:
 
 
 class _Transaction:
-    """``with`` block = one IMMEDIATE transaction (writers queue on SQLite's lock, none is lost)."""
+    """``with`` block = one IMMEDIATE transaction (writers queue on SQLite's lock, none is lost).
 
-    def __init__(self, db):
-        self.db = db
+    The depth lives with the thread's connection, so a block opened inside another one joins it."""
+
+    def __init__(self, db, local):
+        self.db, self.local = db, local
 
     def __enter__(self):
-        self.db.execute("BEGIN IMMEDIATE")
+        depth = getattr(self.local, "depth", 0)
+        if depth == 0:
+            self.db.execute("BEGIN IMMEDIATE")
+        self.local.depth = depth + 1
         return self.db
 
     def __exit__(self, kind, value, traceback):
-        self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+        self.local.depth -= 1
+        if self.local.depth == 0:
+            self.db.execute("COMMIT" if kind is None else "ROLLBACK")
         return False
