@@ -8,6 +8,7 @@ import pytest
 from scipy import stats
 from scipy.spatial import distance
 
+from modelops.stats import binning
 from modelops.stats import twosample as ts
 
 
@@ -43,7 +44,9 @@ def test_wasserstein_matches_scipy():
 def test_jensenshannon_matches_scipy():
     pairs = [([0.2, 0.3, 0.5], [0.1, 0.1, 0.8]), ([1, 0, 0], [0, 0.5, 0.5]), ([3, 3], [3, 3]), ([5, 1, 0], [1, 1, 9])]
     for p, q in pairs:
-        assert ts.jensenshannon_distance(p, q) == pytest.approx(distance.jensenshannon(p, q, base=2), abs=1e-12)
+        assert ts.jensenshannon_distance(p, q) == pytest.approx(distance.jensenshannon(p, q), abs=1e-12)
+        assert ts.jensenshannon_distance(p, q, base=2) == pytest.approx(distance.jensenshannon(p, q, base=2),
+                                                                        abs=1e-12)
 
 
 def test_psi_by_hand():
@@ -75,9 +78,10 @@ def test_chi2_contingency_drops_empty_columns_and_handles_one_column():
 
 
 def test_bins_follow_left_closed_rule():
-    edges = ts.decile_edges(sorted(float(i) for i in range(1, 11)))
-    counts = ts.bin_counts_sorted([0.5, 1.9, 1.9, 2.0, 10.0, 99.0], edges)
-    expected, _ = np.histogram([0.5, 1.9, 1.9, 2.0, 10.0, 99.0], bins=[-np.inf, *edges, np.inf])
+    edges = binning.decile_edges(sorted(float(i) for i in range(1, 12)))
+    assert edges == pytest.approx(np.quantile(np.arange(1, 12), np.arange(11) / 10), rel=1e-12)
+    counts = binning.counts_on_edges([0.5, 1.9, 1.9, 2.0, 10.0, 99.0], edges)
+    expected, _ = np.histogram([0.5, 1.9, 1.9, 2.0, 10.0, 99.0], bins=[-np.inf, *edges[1:-1], np.inf])
     # numpy's last bin is closed on the right; ours is open at +inf, so equal here (no value is inf).
     assert counts == expected.tolist()
 
@@ -89,3 +93,23 @@ def test_empty_inputs_raise_value_error():
         ts.ks_statistic_sorted([], [1.0])
     with pytest.raises(ValueError):
         ts.chi2_contingency_2xk([0, 0], [1, 2])
+
+
+def test_reference_bins_per_value_up_to_ten_distinct_values():
+    values, edges = binning.reference_bins(sorted([3.0, 1.0, 1.0, 2.0] * 3))
+    assert (values, edges) == ([1.0, 2.0, 3.0], None)
+    assert binning.value_counts_sorted(sorted([3.0, 1.0, 1.0, 2.0] * 3), values) == [6, 3, 3]
+    assert binning.reference_bins(sorted(float(i) for i in range(10)))[0] == [float(i) for i in range(10)]
+    values, edges = binning.reference_bins(sorted(float(i) for i in range(11)))
+    assert values is None and edges == pytest.approx(np.quantile(np.arange(11.0), np.arange(11) / 10))
+
+
+def test_mean_and_std_of_huge_numbers_match_numpy():
+    values = [3e307, -1.5e308, 1.7e308, 2e300, -4e306]
+    mean, std = ts.mean_and_population_std(values)
+    scaled = np.array(values) / 2.0 ** 1000
+    assert mean == pytest.approx(float(np.mean(scaled)) * 2.0 ** 1000, rel=1e-12)
+    assert std == math.inf or std == pytest.approx(float(np.std(scaled)) * 2.0 ** 1000, rel=1e-12)
+    mean, std = ts.mean_and_population_std([1e155, 3e155, 2e155])
+    assert (mean, std) == (pytest.approx(2e155, rel=1e-12), pytest.approx(float(np.std([1.0, 3.0, 2.0])) * 1e155,
+                                                                           rel=1e-12))

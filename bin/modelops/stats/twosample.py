@@ -5,7 +5,6 @@ sorting is the caller's job so a value set is sorted once and reused.
 """
 
 import math
-from bisect import bisect_left
 
 from .special import chi2_sf, kolmogorov_sf
 
@@ -29,28 +28,6 @@ def quantile_linear(values_sorted, q: float) -> float:
     return a + (b - a) * fraction
 
 
-def decile_edges(values_sorted) -> list:
-    """Inner bin edges q10..q90 of a sorted sample, repeated edges collapsed."""
-    edges = []
-    for k in range(1, 10):
-        edge = quantile_linear(values_sorted, k / 10.0)
-        if not edges or edge > edges[-1]:
-            edges.append(edge)
-    return edges
-
-
-def bin_counts_sorted(values_sorted, inner_edges) -> list:
-    """Counts per bin for bins ``(-inf, e0), [e0, e1), ..., [e_last, +inf)``."""
-    counts = []
-    previous = 0
-    for edge in inner_edges:
-        position = bisect_left(values_sorted, edge)
-        counts.append(position - previous)
-        previous = position
-    counts.append(len(values_sorted) - previous)
-    return counts
-
-
 def shares(counts) -> list:
     total = float(sum(counts))
     if total <= 0:
@@ -68,8 +45,9 @@ def psi(reference_shares, current_shares) -> float:
     return total
 
 
-def jensenshannon_distance(p, q, base: float = 2.0) -> float:
-    """Jensen-Shannon distance, as ``scipy.spatial.distance.jensenshannon(p, q, base)``.
+def jensenshannon_distance(p, q, base=None) -> float:
+    """Jensen-Shannon distance, as ``scipy.spatial.distance.jensenshannon(p, q, base)``: natural
+    logarithm unless ``base`` is given (scipy's default, and Evidently's scale for its 0.1 threshold).
 
     Both vectors are normalised to sum to one first, as scipy does.
     """
@@ -84,7 +62,9 @@ def jensenshannon_distance(p, q, base: float = 2.0) -> float:
             divergence += pi * math.log(pi / mi)
         if qi > 0:
             divergence += qi * math.log(qi / mi)
-    divergence = max(divergence / 2.0, 0.0) / math.log(base)
+    divergence = max(divergence / 2.0, 0.0)
+    if base is not None:
+        divergence /= math.log(base)
     return math.sqrt(divergence)
 
 
@@ -135,12 +115,28 @@ def wasserstein_sorted(a_sorted, b_sorted) -> float:
 
 
 def mean_and_population_std(values):
+    """Mean and population standard deviation (``numpy.mean``, ``numpy.std``); finite for any finite
+    values: when squares or sums overflow (|x| from about 1e154) they are taken on values scaled by a
+    power of two (exact) and scaled back, the std becoming ``inf`` only if it exceeds the float range."""
     n = len(values)
     if n == 0:
         raise ValueError("the mean of an empty sample is undefined")
-    mean = math.fsum(values) / n
-    variance = math.fsum((v - mean) ** 2 for v in values) / n
-    return mean, math.sqrt(variance)
+    try:
+        mean = math.fsum(values) / n
+        variance = math.fsum((v - mean) ** 2 for v in values) / n
+        return mean, math.sqrt(variance)
+    except OverflowError:
+        pass
+    exponent = math.frexp(max(abs(v) for v in values))[1]
+    mean, std = mean_and_population_std([math.ldexp(v, -exponent) for v in values])
+    return math.ldexp(mean, exponent), _ldexp_or_inf(std, exponent)
+
+
+def _ldexp_or_inf(value: float, exponent: int) -> float:
+    try:
+        return math.ldexp(value, exponent)
+    except OverflowError:
+        return math.inf
 
 
 def chi2_contingency_2xk(reference_counts, current_counts):

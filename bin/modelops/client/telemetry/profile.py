@@ -3,14 +3,14 @@
 Numeric features: the 11 reference deciles as edges (``numpy.quantile``, linear), 10 bins, the
 outer ones open-ended; at most 10 distinct reference values are profiled per value instead.
 Categorical features: counts of the ``MAX_CATEGORIES - 1`` most frequent categories plus ``OTHER``.
-These are exactly the bins ``| modeldrift`` uses, so PSI from profiles equals PSI from raw rows.
+The bins come from ``modelops.stats.binning``, the functions ``| modeldrift`` bins raw rows with, so
+PSI from profiles equals PSI from raw rows.
 """
 
-from bisect import bisect_left, bisect_right
 from collections import Counter
 
-from ...engine.drift import PER_VALUE_BINS_UP_TO
-from ...stats.twosample import bin_counts_sorted, mean_and_population_std, quantile_linear
+from ...stats.binning import counts_on_edges, reference_bins, value_counts_sorted
+from ...stats.twosample import mean_and_population_std
 from ...values import MISSING, NUMBER, classify, format_category
 
 MAX_CATEGORIES = 50
@@ -48,14 +48,13 @@ def reference_profile(feature, values) -> dict:
     if numbers is not None:
         numbers.sort()
         profile.update(kind="numeric", n=len(numbers), **_numeric_stats(numbers))
-        distinct = sorted(set(numbers))
-        if len(distinct) <= PER_VALUE_BINS_UP_TO:
-            profile["categories"] = [format_category(v) for v in distinct]
-            profile["counts"] = [bisect_right(numbers, v) - bisect_left(numbers, v) for v in distinct]
+        values, edges = reference_bins(numbers)
+        if values is not None:
+            profile["categories"] = [format_category(v) for v in values]
+            profile["counts"] = value_counts_sorted(numbers, values)
         else:
-            edges = [quantile_linear(numbers, k / 10.0) for k in range(11)]
             profile["edges"] = edges
-            profile["counts"] = bin_counts_sorted(numbers, edges[1:-1])
+            profile["counts"] = counts_on_edges(numbers, edges)
         return profile
     counts = Counter(texts)
     top = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
@@ -80,7 +79,7 @@ def current_profile(feature, values, reference) -> dict:
             profile["n_null"] = n_null
         numbers.sort()
         profile.update(n=len(numbers), edges=list(reference["edges"]),
-                       counts=bin_counts_sorted(numbers, reference["edges"][1:-1]), **_numeric_stats(numbers))
+                       counts=counts_on_edges(numbers, reference["edges"]), **_numeric_stats(numbers))
         return profile
     labels = texts if numbers is None else [format_category(v) for v in numbers]
     counts = Counter(labels)

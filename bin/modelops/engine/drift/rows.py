@@ -1,0 +1,239 @@
+"""Raw-row intake: route each row to the reference or the current side, keep each feature's values
+(numbers in a compact array until a non-number appears), then compare feature by feature."""
+
+import math
+from array import array
+from collections import Counter
+
+from ...errors import ModelOpsError
+from ...values import MISSING, NUMBER, classify, format_category
+from .decision import DEFAULT_DRIFT_SHARE, check_options, dataset_row, decide, empty_row
+from .stattests import CATEGORICAL, NUMERIC, STATTESTS, counts_evidence, numeric_evidence, select_stattest
+
+
+class _Sample:
+    """One feature on one side: numbers in a compact array until a non-number appears."""
+
+    __slots__ = ("numbers", "categories", "n_null", "n_absent")
+
+    def __init__(self):
+        self.numbers = array("d")
+        self.categories = None  # Counter once the feature turned out categorical
+        self.n_null = 0
+        self.n_absent = 0  # rows without the field at all (a subset of n_null)
+
+    def add(self, raw) -> None:
+        if raw is None:
+            self.n_absent += 1
+            self.n_null += 1
+            return
+        kind, value = classify(raw)
+        if kind == MISSING:
+            self.n_null += 1
+        elif kind == NUMBER and self.categories is None:
+            self.numbers.append(value)
+        else:
+            self.make_categorical()
+            self.categories[format_category(value) if kind == NUMBER else value] += 1
+
+    def make_categorical(self) -> None:
+        if self.categories is None:
+            self.categories = Counter(format_category(v) for v in self.numbers)
+            self.numbers = array("d")
+
+    def __len__(self):
+        return len(self.numbers) if self.categories is None else sum(self.categories.values())
+
+
+class DriftAccumulator:
+    """Collects reference and current rows and computes drift per feature.
+
+    Rows are routed by ``split_field`` (values ``reference_value``/``current_value``) or by
+    ``reference_until`` (``_time`` before it is reference). Rows that fit neither are counted in
+    ``skipped_rows`` and reported as a warning.
+    """
+
+    def __init__(self, features, split_field=None, reference_until=None, reference_value="reference",
+                 current_value="current", stattest=None, threshold=None,
+                 drift_share=DEFAULT_DRIFT_SHARE, model=""):
+        features = [f for f in dict.fromkeys(features) if f]
+        if not features:
+            raise ModelOpsError("name the features to compare, e.g. fields=\"temp,pressure\"")
+        if (split_field is None) == (reference_until is None):
+            raise ModelOpsError("say how to tell reference rows from current rows: split=<field> "
+                                "or reference_until=<time>, not both")
+        if reference_until is not None and not math.isfinite(reference_until):
+            raise ModelOpsError("reference_until must be a finite epoch time")
+        if split_field is not None and split_field in features:
+            raise ModelOpsError("the split field %r cannot also be a feature" % split_field)
+        check_options(STATTESTS, stattest, threshold, drift_share)
+        self.features = features
+        self.split_field = split_field
+        self.reference_until = reference_until
+        self.reference_value = reference_value
+        self.current_value = current_value
+        self.stattest = stattest
+        self.threshold = threshold
+        self.drift_share = drift_share
+        self.model = model or ""
+        self.reference = {f: _Sample() for f in features}
+        self.current = {f: _Sample() for f in features}
+        self.skipped_rows = 0
+
+    def _side(self, row):
+        if self.split_field is not None:
+            label = row.get(self.split_field)
+            if label == self.reference_value:
+                return self.reference
+            if label == self.current_value:
+                return self.current
+            return None
+        try:
+            timestamp = float(row.get("_time"))
+        except (TypeError, ValueError):
+            return None
+        return self.reference if timestamp < self.reference_until else self.current
+
+    def add(self, row) -> None:
+        side = self._side(row)
+        if side is None:
+            self.skipped_rows += 1
+            return
+        for feature, sample in side.items():
+            sample.add(row.get(feature))
+
+    def add_rows(self, rows) -> None:
+        for row in rows:
+            self.add(row)
+
+    def warnings(self) -> list:
+        found = []
+        if self.skipped_rows:
+            if self.split_field is not None:
+                how = "%s is neither %r nor %r" % (self.split_field, self.reference_value, self.current_value)
+            else:
+                how = "they have no _time"
+            found.append("%d rows were skipped because %s" % (self.skipped_rows, how))
+        absent = [f for f in self.features if self._rows(self.reference[f]) + self._rows(self.current[f])
+                  and self.reference[f].n_absent + self.current[f].n_absent
+                  == self._rows(self.reference[f]) + self._rows(self.current[f])]
+        if absent:
+            found.append("no row has the field%s %s (check the names in fields=): reported as insufficient_data"
+                         % ("s" if len(absent) > 1 else "", ", ".join(absent)))
+        return found
+
+    @staticmethod
+    def _rows(sample):
+        return len(sample) + sample.n_null
+
+    def result(self) -> list:
+        """One row per feature plus a ``_dataset_`` row; raises ModelOpsError when nothing compares."""
+        n_reference_rows = max(self._rows(s) for s in self.reference.values())
+        n_current_rows = max(self._rows(s) for s in self.current.values())
+        if n_reference_rows == 0:
+            raise ModelOpsError("no reference rows: %s" % self._routing_hint("reference"))
+        if n_current_rows == 0:
+            raise ModelOpsError("no current rows: %s" % self._routing_hint("current"))
+        rows = [self._feature_row(f, self.reference[f], self.current[f]) for f in self.features]
+        return rows + [dataset_row(self.model, rows, n_reference_rows, n_current_rows, self.drift_share)]
+
+    def insufficient_result(self) -> list:
+        """The rows of a segment that cannot be compared: every feature ``insufficient_data``."""
+        rows = []
+        for feature in self.features:
+            row = empty_row(self.model, feature)
+            row.update(test="insufficient_data", n_ref=len(self.reference[feature]),
+                       n_cur=len(self.current[feature]), n_null_ref=self.reference[feature].n_null,
+                       n_null_cur=self.current[feature].n_null)
+            rows.append(row)
+        n_ref = max(self._rows(s) for s in self.reference.values())
+        n_cur = max(self._rows(s) for s in self.current.values())
+        return rows + [dataset_row(self.model, rows, n_ref, n_cur, self.drift_share)]
+
+    def _routing_hint(self, side):
+        if self.split_field is not None:
+            value = self.reference_value if side == "reference" else self.current_value
+            return "no row has %s=%s" % (self.split_field, value)
+        return "no row has a _time %s reference_until" % ("before" if side == "reference" else "at or after")
+
+    def _feature_row(self, feature, reference: _Sample, current: _Sample) -> dict:
+        row = empty_row(self.model, feature)
+        row.update(n_null_ref=reference.n_null, n_null_cur=current.n_null)
+        if reference.categories is not None or current.categories is not None:
+            reference.make_categorical()
+            current.make_categorical()
+        row.update(n_ref=len(reference), n_cur=len(current))
+        if len(reference) == 0 or len(current) == 0:
+            row.update(kind=NUMERIC if reference.categories is None else CATEGORICAL, test="insufficient_data")
+            return row
+        if reference.categories is None:
+            evidence = numeric_evidence(sorted(reference.numbers), sorted(current.numbers))
+            row.update(ks_d=evidence.ks_d, wasserstein_norm=evidence.wasserstein_norm)
+        else:
+            categories = sorted(set(reference.categories).union(current.categories))
+            evidence = counts_evidence(CATEGORICAL, [reference.categories.get(c, 0) for c in categories],
+                                       [current.categories.get(c, 0) for c in categories])
+        row.update(kind=evidence.kind, psi=evidence.psi, js=evidence.js)
+        test = select_stattest(evidence, self.stattest, feature)
+        decide(row, test, *test.function(evidence), self.threshold)
+        return row
+
+
+class SegmentedDrift:
+    """Raw-mode drift per value of ``by`` (e.g. per model or kiln); the value fills the model column.
+
+    A segment that cannot be compared (no reference or no current rows) is reported in a warning and
+    as ``insufficient_data`` rows while the other segments answer."""
+
+    def __init__(self, make, by):
+        self.make, self.by = make, by
+        self.parts = {}
+        self.without_by = 0  # rows with no single value of ``by``
+        self.failed = []
+
+    def add(self, row):
+        key = row.get(self.by)
+        if key is None or isinstance(key, list):
+            self.without_by += 1
+            key = ""
+        else:
+            key = str(key)
+        part = self.parts.get(key)
+        if part is None:
+            part = self.parts[key] = self.make(key)
+        part.add(row)
+
+    def add_rows(self, rows):
+        for row in rows:
+            self.add(row)
+
+    def warnings(self):
+        found = []
+        total = sum(DriftAccumulator._rows(next(iter(p.reference.values())))
+                    + DriftAccumulator._rows(next(iter(p.current.values()))) + p.skipped_rows
+                    for p in self.parts.values())
+        if self.without_by and self.without_by == total:
+            found.append("no row has a single value of by=%s (check the field name): all rows were compared as "
+                         "one segment" % self.by)
+        elif self.without_by:
+            found.append("%d rows have no single value of by=%s: they were compared as the segment %s=\"\""
+                         % (self.without_by, self.by, self.by))
+        found.extend(self.failed)
+        return found + ["%s=%s: %s" % (self.by, key, w) for key in sorted(self.parts)
+                        for w in self.parts[key].warnings()]
+
+    def result(self):
+        if not self.parts:
+            raise ModelOpsError("no input rows")
+        rows, self.failed, first_error = [], [], None
+        for key in sorted(self.parts):
+            try:
+                rows.extend(self.parts[key].result())
+            except ModelOpsError as error:
+                message = "%s=%s: %s" % (self.by, key, error)
+                first_error = first_error or message
+                self.failed.append(message + "; its features are reported as insufficient_data")
+                rows.extend(self.parts[key].insufficient_result())
+        if len(self.failed) == len(self.parts):
+            raise ModelOpsError(first_error)
+        return rows
