@@ -25,7 +25,7 @@ log = logging.getLogger("modelops.telemetry")
 
 
 # One encoder for the process: json.dumps with options builds a new encoder on every call.
-_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=str)
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=True, allow_nan=False, default=str)  # ASCII: faster
 
 
 _ENVELOPE_KEYS = ("time", "host", "source", "sourcetype", "index", "event")
