@@ -135,3 +135,89 @@ def test_bad_options_are_refused_at_getinfo(args, expected):
     result = harness.run("modeldrift.py", args, kiln_rows(n_ref=5, n_cur=5))
     assert result.exit_code != 0
     assert result.errors() == [expected]
+
+
+# --- issue 13: awkward input through the protocol -------------------------------------------------
+
+
+def profile_events():
+    """Valid profile events for a drifted model A_v1 and a stable B_v1, as Splunk extracts them."""
+    from modelops.client.telemetry.profile import current_profile, reference_profile
+
+    g = random.Random(4)
+    events = []
+    for model, shift in (("A_v1", 30.0), ("B_v1", 0.0)):
+        ref = [g.gauss(1450, 10) for _ in range(2000)]
+        cur = [g.gauss(1450 + shift, 10) for _ in range(500)]
+        reference = reference_profile("temp", ref)
+        for when, profile in ((100, reference), (200, current_profile("temp", cur, reference))):
+            events.append({"_time": str(when), "event_type": "profile", "model_name": model, "role": profile["role"],
+                           "feature": "temp", "kind": profile["kind"], "n_null": str(profile["n_null"]),
+                           "counts{}": [str(c) for c in profile["counts"]],
+                           "edges{}": [repr(e) for e in profile["edges"]]})
+    return events
+
+
+@pytest.mark.parametrize("spoil", [
+    {"n_null": "inf"}, {"n_null": "lots"}, {"n_null": ["1", "2"]},
+    {"counts{}": ["inf"] + ["1"] * 9}, {"counts{}": ["-4"] + ["1"] * 9}, {"counts{}": ["x"] + ["1"] * 9},
+    {"edges{}": ["9", "1", "2", "3", "4", "5", "6", "7", "8", "9", "10"]},
+])
+def test_one_bad_profile_event_does_not_blank_the_other_models(spoil):
+    events = profile_events()
+    bad = dict(events[2], model_name="C_v1", **spoil)
+    result = harness.run("modeldrift.py", [], events[:2] + [bad] + events[2:], chunk_size=2)
+    assert result.exit_code == 0, result.messages
+    assert [(r["model"], r["feature"], r["drift"]) for r in result.rows] == [
+        ("A_v1", "temp", "1"), ("A_v1", "_dataset_", "1"), ("B_v1", "temp", "0"), ("B_v1", "_dataset_", "0")]
+    assert len(result.warnings()) == 1 and result.warnings()[0].startswith("1 malformed profile events were skipped")
+
+
+@pytest.mark.parametrize("args, expected", [
+    (["threshold=nan"], "modeldrift: threshold must be a positive number"),
+    (["threshold=0"], "modeldrift: threshold must be a positive number"),
+    (["threshold=inf"], "modeldrift: threshold must be a positive number"),
+    (["reference_until=nan", "fields=temp"], "modeldrift: reference_until must be a finite epoch time"),
+])
+def test_options_that_would_switch_alerts_off_are_refused_in_every_mode(args, expected):
+    result = harness.run("modeldrift.py", args, profile_events(), chunk_size=3)
+    assert_one_clean_error(result, expected)
+
+
+def test_a_misspelt_feature_is_named_in_a_warning():
+    result = harness.run("modeldrift.py", ["split=period", "fields=temp_zone1,tmep_zone1"], kiln_rows(), chunk_size=99)
+    assert result.exit_code == 0
+    assert [r["test"] for r in result.rows][:2] == ["ks", "insufficient_data"]
+    assert result.warnings() == ["no row has the field tmep_zone1 (check the names in fields=): reported as "
+                                 "insufficient_data"]
+
+
+def test_by_segments_answer_when_one_is_idle_and_a_misspelt_by_warns():
+    rows = [dict(r, kiln="K4") for r in kiln_rows(seed=1)] + [dict(r, kiln="K5") for r in kiln_rows(n_cur=0, seed=2)]
+    args = ["split=period", "fields=temp_zone1,o2", "by=kiln"]
+    result = harness.run("modeldrift.py", args, rows, chunk_size=333, map_partitions=2)
+    assert result.exit_code == 0, result.messages
+    assert [(r["model"], r["feature"], r["test"]) for r in result.rows] == [
+        ("K4", "temp_zone1", "ks"), ("K4", "o2", "ks"), ("K4", "_dataset_", "drift_share"),
+        ("K5", "temp_zone1", "insufficient_data"), ("K5", "o2", "insufficient_data"), ("K5", "_dataset_", "drift_share")]
+    assert result.warnings() == ["kiln=K5: no current rows: no row has period=current; its features are reported "
+                                 "as insufficient_data"]
+    misspelt = harness.run("modeldrift.py", ["split=period", "fields=o2", "by=klin"], kiln_rows(), chunk_size=500)
+    assert [r["model"] for r in misspelt.rows] == ["", ""]
+    assert misspelt.warnings() == ["no row has a single value of by=klin (check the field name): all rows were "
+                                   "compared as one segment"]
+
+
+@pytest.mark.parametrize("nan_first", [True, False])
+def test_nan_text_is_missing_in_either_row_order(nan_first):
+    base = kiln_rows(n_ref=100, n_cur=100, seed=3)
+    nan_rows = [{"period": p, "temp_zone1": "1450", "o2": "2.1", "feed_rate": "200", "shift": "nan"}
+                for p in ("reference", "current") for _ in range(5)]
+    rows = nan_rows + base if nan_first else base + nan_rows
+    result = harness.run("modeldrift.py", ARGS, rows, chunk_size=40)
+    shift = {r["feature"]: r for r in result.rows}["shift"]
+    expected = harness.run("modeldrift.py", ARGS, base, chunk_size=40)
+    plain = {r["feature"]: r for r in expected.rows}["shift"]
+    assert (shift["n_null_ref"], shift["n_null_cur"]) == ("5", "5")
+    assert (shift["n_ref"], shift["statistic"], shift["p_value"]) == (plain["n_ref"], plain["statistic"],
+                                                                       plain["p_value"])

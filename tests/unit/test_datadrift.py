@@ -9,6 +9,7 @@ from scipy import stats
 from scipy.spatial import distance
 
 import modelops
+import modelops.engine.drift
 from modelops.engine.drift import DriftAccumulator, psi_level
 from modelops.errors import ModelOpsError
 
@@ -201,3 +202,114 @@ def test_notebook_api_gives_the_same_numbers_as_the_accumulator():
     acc.add_rows([{"side": "reference", **r} for r in ref.to_dict("records")])
     acc.add_rows([{"side": "current", **r} for r in cur.to_dict("records")])
     assert rows == acc.result()
+
+
+# --- issue 13 ------------------------------------------------------------------------------------
+
+
+def test_huge_finite_numbers_give_the_scaled_answer_not_a_traceback():
+    g = random.Random(13)
+    ref = [g.gauss(0, 1) for _ in range(300)]
+    cur = [g.gauss(0.5, 1) for _ in range(200)]
+    small_row, _ = run(ref, cur)
+    assert small_row["wasserstein_norm"] == pytest.approx(reference_drift(ref, cur)["wasserstein_norm"], rel=REL)
+    for scale in (1e154, 1e300, 2.0 ** 1000):
+        row, _ = run([v * scale for v in ref], [v * scale for v in cur])
+        expected = reference_drift(np.array(ref) * scale / 2.0 ** 1000, np.array(cur) * scale / 2.0 ** 1000)
+        for key in ("psi", "js", "ks_d"):
+            assert row[key] == pytest.approx(expected[key], rel=REL), key
+        # W1 / std is scale-free: the same as on the small numbers (scipy's value there, checked above)
+        assert row["wasserstein_norm"] == pytest.approx(small_row["wasserstein_norm"], rel=1e-9)
+        assert (row["test"], row["drift"]) == (small_row["test"], small_row["drift"])
+    extreme, _ = run([1.7e308, -1.7e308, 1e308] * 40, [-1.7e308] * 50 + [1.6e308] * 10)
+    assert extreme["kind"] == "numeric" and extreme["drift"] in (0, 1)
+
+
+def test_reference_until_must_be_finite():
+    with pytest.raises(ModelOpsError, match="reference_until must be a finite epoch time"):
+        DriftAccumulator(["x"], reference_until=float("nan"))
+
+
+def test_a_feature_that_no_row_has_is_named_in_a_warning():
+    acc = DriftAccumulator(["x", "tmep"], split_field="side")
+    acc.add_rows([{"side": "reference", "x": 1}, {"side": "current", "x": 2}, {"side": "current", "x": 3}])
+    rows = acc.result()
+    assert rows[1]["test"] == "insufficient_data"
+    assert acc.warnings() == ["no row has the field tmep (check the names in fields=): reported as insufficient_data"]
+    present_but_empty = DriftAccumulator(["x"], split_field="side")
+    present_but_empty.add_rows([{"side": "reference", "x": ""}, {"side": "current", "x": ""}])
+    present_but_empty.result()
+    assert present_but_empty.warnings() == []
+
+
+def segmented(rows, by="kiln"):
+    engine = modelops.engine.drift.drift_engine(["x"], split_field="side", by=by)
+    engine.add_rows(rows)
+    return engine
+
+
+def test_a_by_field_that_no_row_has_warns():
+    g = random.Random(8)
+    rows = [{"side": s, "x": g.gauss(0, 1)} for s in ("reference", "current") for _ in range(50)]
+    engine = segmented(rows, by="klin")
+    assert [r["model"] for r in engine.result()] == ["", ""]
+    assert engine.warnings() == ["no row has a single value of by=klin (check the field name): all rows were "
+                                 "compared as one segment"]
+
+
+def test_one_segment_without_current_rows_does_not_fail_the_others():
+    g = random.Random(2)
+    rows = [{"kiln": k, "side": s, "x": g.gauss(3 if (k, s) == ("K5", "current") else 0, 1)}
+            for k in ("K4", "K5") for s in ("reference", "current") for _ in range(200)]
+    rows += [{"kiln": "K6", "side": "reference", "x": 1.0}] * 30  # an idle kiln: no current rows
+    engine = segmented(rows)
+    result = [(r["model"], r["feature"], r["test"], r["drift"]) for r in engine.result()]
+    assert result[:4] == [("K4", "x", "ks", 0), ("K4", "_dataset_", "drift_share", 0),
+                          ("K5", "x", "ks", 1), ("K5", "_dataset_", "drift_share", 1)]
+    assert result[4][:3] == ("K6", "x", "insufficient_data")
+    assert engine.warnings() == ["kiln=K6: no current rows: no row has side=current; its features are reported "
+                                 "as insufficient_data"]
+    only_bad = segmented(rows[-30:])
+    with pytest.raises(ModelOpsError, match="kiln=K6: no current rows"):
+        only_bad.result()
+
+
+@pytest.mark.parametrize("values", [
+    ["nan", "NaN", "a", "b", "a", "c"],
+    ["a", "b", "a", "c", "nan", "NaN"],
+    ["1", "2", "x", "nan", "3", "NULL"],
+    ["nan", "1", "2", "x", "3", "null"],
+])
+def test_nan_text_is_missing_whatever_the_row_order(values):
+    row, _ = run(values, list(reversed(values)))
+    assert row["n_null_ref"] == row["n_null_cur"] == 2
+    assert row["n_ref"] == row["n_cur"] == 4
+    assert row["kind"] == "categorical" and row["statistic"] == 0.0 and row["drift"] == 0
+
+
+def test_text_column_differing_only_in_missing_share_does_not_drift():
+    rows = modelops.drift([{"c": v} for v in ["a", "b"] * 50], [{"c": v} for v in ["a", "b", "nan", None] * 25])
+    assert (rows[0]["n_null_cur"], rows[0]["statistic"], rows[0]["drift"]) == (50, 0.0, 0)
+
+
+def test_jensenshannon_uses_evidently_scale_and_threshold():
+    # natural log: scipy's default, which Evidently compares with 0.1 (base 2 would read 0.1 / sqrt(ln 2) higher)
+    ref = ["a"] * 600 + ["b"] * 600
+    cur = ["a"] * 540 + ["b"] * 660
+    row, _ = run(ref, cur)
+    expected = distance.jensenshannon([600, 600], [540, 660])
+    assert row["test"] == "jensenshannon" and row["statistic"] == pytest.approx(expected, rel=1e-12)
+    assert row["drift"] == int(expected >= 0.1)
+
+
+def test_few_distinct_numbers_with_a_large_reference_use_jensenshannon_as_evidently():
+    g = random.Random(21)
+    ref = [float(g.randint(0, 4)) for _ in range(1500)]
+    cur = [float(g.choice([0, 1, 1, 2, 3, 4])) for _ in range(700)]
+    row, _ = run(ref, cur)
+    values = sorted(set(ref) | set(cur))
+    expected = distance.jensenshannon([ref.count(v) for v in values], [cur.count(v) for v in values])
+    assert (row["kind"], row["test"]) == ("numeric", "jensenshannon")
+    assert row["statistic"] == pytest.approx(expected, rel=1e-12) and row["threshold"] == 0.1
+    six_values, _ = run([float(i % 6) for i in range(1500)], [float(i % 6) for i in range(700)])
+    assert six_values["test"] == "wasserstein"
