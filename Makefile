@@ -7,7 +7,7 @@ VERSION := $(shell sed -n 's/^__version__ = "\(.*\)"/\1/p' bin/modelops/_version
 PKG     := dist/dsdl_modelops-$(VERSION).tar.gz
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help venv vendor build lint test test-fast demo appinspect integration up down clean dashboard-tools
+.PHONY: help venv vendor build lint test test-fast demo appinspect integration up down clean dashboard-tools oracle-nannyml
 
 help:
 	@echo "make demo   build the app, run the offline end-to-end demo, inspect the package"
@@ -53,7 +53,17 @@ tools/dashboards/node_modules/.installed: tools/dashboards/package-lock.json
 
 dashboard-tools: tools/dashboards/node_modules/.installed
 
-test: build lint dashboard-tools
+# NannyML 0.13, the test oracle of | modelestimate, needs pandas 2.x and Python < 3.13: its own venv.
+NANNYML_PY ?= $(shell for p in python3.12 python3.11 python3.10 python3.9; do \
+  $$p -c 'import venv' >/dev/null 2>&1 && { command -v $$p; break; }; done)
+.venv-nannyml/.installed: requirements-oracle-nannyml.txt
+	$(or $(NANNYML_PY),$(PY)) -m venv .venv-nannyml
+	.venv-nannyml/bin/pip install -q --disable-pip-version-check -r requirements-oracle-nannyml.txt
+	@touch $@
+
+oracle-nannyml: .venv-nannyml/.installed
+
+test: build lint dashboard-tools oracle-nannyml
 	$(PYTHON) -m pytest -q
 
 # Same tests without the slow package gates, for the edit-run loop.

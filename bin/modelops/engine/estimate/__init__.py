@@ -19,8 +19,8 @@ from array import array
 
 from ...errors import ModelOpsError
 from ...metrics import binary_pos_label
-from ...values import category, classify, NUMBER
 from ...stats.isotonic import IsotonicRegression
+from ...values import NUMBER, category, classify
 from . import cbpe
 
 METRICS = cbpe.METRICS

@@ -192,7 +192,13 @@ def _expected_calibration_error(labels, probs, edges):
 
 def needs_calibration(labels, raw, bin_count=10, split_count=10):
     """True when isotonic calibration lowers the expected calibration error over ten stratified
-    90/10 splits (seed 42); False when one class only or the raw scores' AUROC exceeds 0.999."""
+    90/10 splits (seed 42, the same splits as scikit-learn's); False when one class only or the raw
+    scores' AUROC exceeds 0.999.
+
+    The error is binned by sorted score; tied calibrated scores are kept in row order, where NannyML
+    leaves their order to numpy's unstable quicksort. On scores that are already calibrated the two
+    errors are close and the decision can then differ from NannyML's; either choice moves those
+    estimates by less than 0.005 (measured on the test datasets)."""
     if len(set(labels)) == 1:
         return False
     if metrics.roc_auc(labels, raw, pos_label=1) > 0.999:
