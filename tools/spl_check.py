@@ -26,7 +26,7 @@ SPLUNK_COMMANDS = {
     "trendline", "tscollect", "tstats", "typeahead", "typer", "union", "uniq", "untable", "where", "x11",
     "xmlkv", "xmlunescape", "xpath", "xyseries",
 }
-OUR_COMMANDS = {"modelcompare", "modeldrift", "modelopshec", "modelregistry"}
+OUR_COMMANDS = {"modelcompare", "modeldrift", "modelestimate", "modelopshec", "modelquality", "modelregistry"}
 _MACRO = re.compile(r"`([^`(]+)(?:\(([^`]*)\))?`")
 
 

@@ -85,9 +85,9 @@ if not any(isinstance(finder, _MovedModules) for finder in sys.meta_path):
     sys.meta_path.append(_MovedModules())
 
 __all__ = ["SCHEMA_VERSION", "ModelOpsError", "TrainingLogger", "__version__", "calculate_all_metrics", "compare",
-           "drift", "estimate", "flush", "get_telemetry", "keras_callback", "load_model", "log_metrics", "log_training_step",
-           "model_versions", "open_registry", "option", "parse_model_name", "restore_model", "save_model",
-           "search_df", "track_apply", "track_fit", "validate_event"]
+           "drift", "estimate", "flush", "get_telemetry", "keras_callback", "load_model", "log_metrics",
+           "log_training_step", "model_versions", "open_registry", "option", "parse_model_name", "quality",
+           "restore_model", "save_model", "search_df", "track_apply", "track_fit", "validate_event"]
 
 
 def __getattr__(name):
@@ -151,6 +151,24 @@ def drift(reference, current, features=None, **options) -> list:
     for side, rows in (("reference", reference_rows), ("current", current_rows)):
         for row in rows:
             accumulator.add(dict(row, _modelops_side=side))
+    return accumulator.result()
+
+
+def quality(reference, current, features=None, **options) -> list:
+    """Sensor data quality of ``current`` against ``reference`` (DataFrames or lists of dicts), the
+    engine of ``| modelquality`` (same numbers): missing, out-of-range and unseen counts, the longest
+    run of one repeated value (in row order, or ``_time`` order when every current row has one),
+    ``stuck`` and ``alert``. ``options``: ``chunk``, ``max_run``, ``unexpected_share``, ``model``.
+    Returns one dict per feature (and chunk).
+    """
+    from .engine.quality import QualityAccumulator
+
+    reference_rows, current_rows = _records(reference), _records(current)
+    if features is None:
+        features = list(dict.fromkeys(k for row in reference_rows[:1] for k in row if k != "_time"))
+    accumulator = QualityAccumulator(features, split_field="_modelops_side", **options)
+    for side, rows in (("reference", reference_rows), ("current", current_rows)):
+        accumulator.add_rows(dict(row, _modelops_side=side) for row in rows)
     return accumulator.result()
 
 
