@@ -10,7 +10,7 @@ sys.path[:0] = [_BIN, os.path.join(_BIN, "lib")]
 
 from splunklib.searchcommands import Configuration, Option, ReportingCommand, dispatch, validators  # noqa: E402
 
-from modelops.engine.drift import STATTESTS, drift_engine  # noqa: E402
+from modelops.engine.drift import STATTESTS, drift_engine, drift_map  # noqa: E402
 from modelops.splunk import command as spl  # noqa: E402
 
 
@@ -35,15 +35,21 @@ class ModelDriftCommand(spl.SafeMessages, spl.AccumulateUntilFinished, Reporting
 
     @Configuration()
     def map(self, records):
-        # Raw rows must all reach the search head (quantiles, KS); the map phase only forwards them.
-        yield from records
+        # On the indexers: parse, convert and sort each chunk; the search head merges sorted partials.
+        # Optional (requires_preop=False): the reduce phase takes raw rows just as well.
+        args, options = self._engine_arguments()
+        with spl.user_errors(self):
+            yield from drift_map(records, *args, **options)
 
     def make_engine(self):
-        return drift_engine(
-            spl.parse_list(self.fields) + list(self.fieldnames), split_field=self.split,
-            reference_until=self.reference_until, by=self.by, reference_value=self.reference_value,
-            current_value=self.current_value, stattest=self.stattest, threshold=self.threshold,
-            drift_share=self.drift_share, model=self.model, history=self.history)
+        args, options = self._engine_arguments()
+        return drift_engine(*args, **options)
+
+    def _engine_arguments(self):
+        return (spl.parse_list(self.fields) + list(self.fieldnames),), dict(
+            split_field=self.split, reference_until=self.reference_until, by=self.by,
+            reference_value=self.reference_value, current_value=self.current_value, stattest=self.stattest,
+            threshold=self.threshold, drift_share=self.drift_share, model=self.model, history=self.history)
 
 
 if __name__ == "__main__":

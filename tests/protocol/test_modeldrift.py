@@ -54,8 +54,30 @@ def test_result_does_not_depend_on_chunking(drifted_rows, baseline, chunk_size, 
     assert result.exit_code == 0
     assert result.rows == baseline.rows
     # exactly one reply per request, and only the last one carries rows
-    assert len(result.final.replies) == -(-len(drifted_rows) // chunk_size)
+    mapped = [row for phase in result.map_phases for row in phase.rows]
+    assert len(result.final.replies) == -(-len(mapped) // chunk_size)
     assert all(not rows for _, rows in result.final.replies[:-1])
+
+
+def test_map_phase_sends_compact_partials_and_is_optional(drifted_rows, baseline):
+    # the map (on the indexers) turns 1,000 rows into one partial row per feature and side
+    mapped = [row for phase in baseline.map_phases for row in phase.rows]
+    assert len(mapped) == 8 and {r["mo_drift_part"] for r in mapped} == {"1"}
+    # a search where splunkd skips the map (requires_preop=False) gives the same rows from raw rows
+    direct = harness.run_phase("modeldrift.py", ARGS, drifted_rows, chunk_size=333)
+    assert direct.exit_code == 0 and direct.rows == baseline.rows
+    by = ARGS + ["by=shift"]
+    with_map = harness.run("modeldrift.py", by, drifted_rows, chunk_size=97, map_partitions=3)
+    assert with_map.rows == harness.run_phase("modeldrift.py", by, drifted_rows, chunk_size=1000).rows
+    assert [r["model"] for r in with_map.rows][::5] == ["A", "B", "C"]
+
+
+def test_malformed_partial_rows_are_counted_not_trusted(drifted_rows, baseline):
+    mapped = [row for phase in baseline.map_phases for row in phase.rows]
+    forged = [dict(mapped[0], mo_numbers="!!"), dict(mapped[0], mo_null="-5"), dict(mapped[0], mo_side="x")]
+    result = harness.run_phase("modeldrift.py", ARGS, mapped + forged, chunk_size=5)
+    assert result.exit_code == 0 and result.rows == baseline.rows
+    assert ("WARN", "3 malformed map-phase rows (mo_drift_part) were skipped") in result.messages
 
 
 def test_final_empty_chunk_from_splunkd_is_handled(drifted_rows, baseline):
@@ -199,7 +221,8 @@ def test_by_segments_answer_when_one_is_idle_and_a_misspelt_by_warns():
     assert result.exit_code == 0, result.messages
     assert [(r["model"], r["feature"], r["test"]) for r in result.rows] == [
         ("K4", "temp_zone1", "ks"), ("K4", "o2", "ks"), ("K4", "_dataset_", "drift_share"),
-        ("K5", "temp_zone1", "insufficient_data"), ("K5", "o2", "insufficient_data"), ("K5", "_dataset_", "drift_share")]
+        ("K5", "temp_zone1", "insufficient_data"), ("K5", "o2", "insufficient_data"),
+        ("K5", "_dataset_", "drift_share")]
     assert result.warnings() == ["kiln=K5: no current rows: no row has period=current; its features are reported "
                                  "as insufficient_data"]
     misspelt = harness.run("modeldrift.py", ["split=period", "fields=o2", "by=klin"], kiln_rows(), chunk_size=500)

@@ -313,3 +313,30 @@ def test_few_distinct_numbers_with_a_large_reference_use_jensenshannon_as_eviden
     assert row["statistic"] == pytest.approx(expected, rel=1e-12) and row["threshold"] == 0.1
     six_values, _ = run([float(i % 6) for i in range(1500)], [float(i % 6) for i in range(700)])
     assert six_values["test"] == "wasserstein"
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 50, 1000])
+def test_map_partials_merge_to_exactly_the_raw_result(chunk):
+    from modelops.engine.drift import drift_engine, drift_map
+    from modelops.engine.drift import rows as drift_rows
+
+    g = random.Random(chunk)
+    rows = []
+    for i in range(600):
+        side = "reference" if i % 3 else "current"
+        rows.append({"side": side, "x": g.gauss(1, 2), "n": str(g.randint(0, 4)), "c": g.choice(["1", "2", "z"]),
+                     "m": g.choice(["3", "nan", "", None, ["1", "2"], "x" if i == 599 else "4"]),
+                     "k": g.choice(["K1", "K2", None])})
+    for by in (None, "k"):
+        raw = drift_engine(["x", "n", "c", "m"], split_field="side", by=by)
+        raw.add_rows(rows)
+        merged = drift_engine(["x", "n", "c", "m"], split_field="side", by=by)
+        old_block, drift_rows.PARTIAL_BLOCK = drift_rows.PARTIAL_BLOCK, 5
+        try:
+            for start in range(0, len(rows), chunk):
+                merged.add_rows(list(drift_map(rows[start:start + chunk], ["x", "n", "c", "m"], split_field="side",
+                                               by=by)))
+        finally:
+            drift_rows.PARTIAL_BLOCK = old_block
+        assert merged.result() == raw.result()
+        assert merged.warnings() == raw.warnings()

@@ -35,7 +35,7 @@ from .stattests import FEW_DISTINCT_VALUES, SMALL_REFERENCE_ROWS, STATTESTS, Sta
 __all__ = [
     "DATASET_ROW", "DEFAULT_DRIFT_SHARE", "FEW_DISTINCT_VALUES", "OUTPUT_FIELDS", "PER_VALUE_BINS_UP_TO",
     "SMALL_REFERENCE_ROWS", "STATTESTS", "DriftAccumulator", "ModelOpsError", "ProfileDrift", "SegmentedDrift",
-    "StatTest", "dataset_row", "decide", "drift_engine", "psi_level", "select_stattest",
+    "StatTest", "dataset_row", "decide", "drift_engine", "drift_map", "psi_level", "select_stattest",
 ]
 
 
@@ -54,3 +54,18 @@ def drift_engine(features=(), split_field=None, reference_until=None, by=None, *
     return SegmentedDrift(lambda key: DriftAccumulator(features, split_field=split_field,
                                                        reference_until=reference_until,
                                                        **dict(options, model=key)), by)
+
+
+def drift_map(records, *args, **options):
+    """The map phase of ``| modeldrift`` over one chunk: raw mode parses the rows and yields compact
+    partial rows (sorted, packed numbers per feature and side; see ``rows.PARTIAL``) for the reduce
+    phase to merge; profile mode forwards its events. Same arguments as ``drift_engine``."""
+    try:
+        engine = drift_engine(*args, **options)
+    except ModelOpsError:
+        engine = None  # bad options: the reduce phase says so, once
+    if engine is None or isinstance(engine, ProfileDrift):
+        yield from records
+        return
+    engine.add_rows(records)
+    yield from engine.partial_rows()

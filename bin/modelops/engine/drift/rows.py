@@ -1,7 +1,11 @@
 """Raw-row intake: route each row to the reference or the current side, keep each feature's values
 (numbers in a compact array until a non-number appears), then compare feature by feature."""
 
+import base64
+import binascii
+import json
 import math
+import sys
 from array import array
 from collections import Counter
 
@@ -9,6 +13,40 @@ from ...errors import ModelOpsError
 from ...values import MISSING, NUMBER, classify, format_category
 from .decision import DEFAULT_DRIFT_SHARE, check_options, dataset_row, decide, empty_row
 from .stattests import CATEGORICAL, NUMERIC, STATTESTS, counts_evidence, numeric_evidence, select_stattest
+
+# --- map-phase partials --------------------------------------------------------------------------
+# The map phase (on the indexers) parses rows and emits, per chunk, one row per segment, feature,
+# side and block of at most PARTIAL_BLOCK values: the block's finite floats sorted and packed
+# (float64, little-endian, base64), plus that side's missing count and category counts. The reduce
+# phase merges them; sorting the concatenated sorted blocks gives exactly the array a single pass
+# over the raw rows would have sorted, so every number is unchanged to the last digit.
+PARTIAL = "mo_drift_part"
+PARTIAL_VERSION = "1"
+PARTIAL_FIELDS = (PARTIAL, "mo_segment", "mo_feature", "mo_side", "mo_null", "mo_absent", "mo_numbers",
+                  "mo_categories", "mo_skipped", "mo_without_by")
+PARTIAL_BLOCK = 8192
+_SWAP = sys.byteorder != "little"
+
+
+def pack_numbers(numbers) -> str:
+    block = array("d", numbers)
+    if _SWAP:
+        block.byteswap()
+    return base64.b64encode(block.tobytes()).decode("ascii")
+
+
+def unpack_numbers(text) -> array:
+    block = array("d")
+    block.frombytes(base64.b64decode(text, validate=True))
+    if _SWAP:
+        block.byteswap()
+    return block
+
+
+def partial_row(**values) -> dict:
+    row = dict.fromkeys(PARTIAL_FIELDS, "")
+    row.update(values, **{PARTIAL: PARTIAL_VERSION})
+    return row
 
 
 class _Sample:
@@ -43,6 +81,40 @@ class _Sample:
 
     def __len__(self):
         return len(self.numbers) if self.categories is None else sum(self.categories.values())
+
+    def partials(self, **keys):
+        """This sample as partial rows (numbers sorted, in blocks); none when it saw no row."""
+        numbers = sorted(self.numbers)
+        categories = json.dumps(self.categories, sort_keys=True) if self.categories is not None else ""
+        if not numbers and not self.n_null and self.categories is None:
+            return
+        for start in range(0, max(len(numbers), 1), PARTIAL_BLOCK):
+            first = start == 0
+            yield partial_row(mo_null=self.n_null if first else 0, mo_absent=self.n_absent if first else 0,
+                              mo_numbers=pack_numbers(numbers[start:start + PARTIAL_BLOCK]),
+                              mo_categories=categories if first else "", **keys)
+
+    def merge(self, row) -> None:
+        """Add one partial row of this feature and side (ValueError when it is malformed)."""
+        numbers = unpack_numbers(row.get("mo_numbers") or "")
+        categories = row.get("mo_categories")
+        null, absent = int(row.get("mo_null") or 0), int(row.get("mo_absent") or 0)
+        if categories:
+            categories = json.loads(categories)
+            if not isinstance(categories, dict) or not all(isinstance(v, int) and v >= 0
+                                                           for v in categories.values()):
+                raise ValueError("categories")
+        if null < 0 or absent < 0 or absent > null or not all(math.isfinite(v) for v in numbers):
+            raise ValueError("counts")
+        self.n_null += null
+        self.n_absent += absent
+        if categories:
+            self.make_categorical()
+            self.categories.update(categories)
+        if self.categories is None:
+            self.numbers.extend(numbers)
+        else:
+            self.categories.update(format_category(v) for v in numbers)
 
 
 class DriftAccumulator:
@@ -79,6 +151,7 @@ class DriftAccumulator:
         self.reference = {f: _Sample() for f in features}
         self.current = {f: _Sample() for f in features}
         self.skipped_rows = 0
+        self.bad_partials = 0
 
     def _side(self, row):
         if self.split_field is not None:
@@ -97,10 +170,35 @@ class DriftAccumulator:
     def add(self, row) -> None:
         side = self._side(row)
         if side is None:
-            self.skipped_rows += 1
+            if PARTIAL in row:
+                self.add_partial(row)
+            else:
+                self.skipped_rows += 1
             return
         for feature, sample in side.items():
             sample.add(row.get(feature))
+
+    def add_partial(self, row) -> None:
+        """Merge one map-phase partial row; a malformed one is counted, not trusted."""
+        try:
+            if row.get(PARTIAL) != PARTIAL_VERSION:
+                raise ValueError("version")
+            feature = row.get("mo_feature")
+            if not feature:
+                self.skipped_rows += int(row.get("mo_skipped") or 0)
+                return
+            side = {"reference": self.reference, "current": self.current}[row.get("mo_side")]
+            side[feature].merge(row)
+        except (KeyError, TypeError, ValueError, binascii.Error):
+            self.bad_partials += 1
+
+    def partial_rows(self, segment="", without_by=0):
+        """What this accumulator holds, as map-phase partial rows (see PARTIAL)."""
+        if self.skipped_rows or without_by:
+            yield partial_row(mo_segment=segment, mo_skipped=self.skipped_rows, mo_without_by=without_by)
+        for side_name, side in (("reference", self.reference), ("current", self.current)):
+            for feature, sample in side.items():
+                yield from sample.partials(mo_segment=segment, mo_feature=feature, mo_side=side_name)
 
     def add_rows(self, rows) -> None:
         for row in rows:
@@ -114,6 +212,8 @@ class DriftAccumulator:
             else:
                 how = "they have no _time"
             found.append("%d rows were skipped because %s" % (self.skipped_rows, how))
+        if self.bad_partials:
+            found.append("%d malformed map-phase rows (%s) were skipped" % (self.bad_partials, PARTIAL))
         absent = [f for f in self.features if self._rows(self.reference[f]) + self._rows(self.current[f])
                   and self.reference[f].n_absent + self.current[f].n_absent
                   == self._rows(self.reference[f]) + self._rows(self.current[f])]
@@ -192,6 +292,18 @@ class SegmentedDrift:
         self.failed = []
 
     def add(self, row):
+        if PARTIAL in row:
+            key = row.get("mo_segment")
+            key = key if isinstance(key, str) else ""
+            try:
+                self.without_by += int(row.get("mo_without_by") or 0)
+            except (TypeError, ValueError):
+                pass
+            part = self.parts.get(key)
+            if part is None:
+                part = self.parts[key] = self.make(key)
+            part.add_partial(row)
+            return
         key = row.get(self.by)
         if key is None or isinstance(key, list):
             self.without_by += 1
@@ -206,6 +318,10 @@ class SegmentedDrift:
     def add_rows(self, rows):
         for row in rows:
             self.add(row)
+
+    def partial_rows(self):
+        for key in sorted(self.parts):
+            yield from self.parts[key].partial_rows(key, self.without_by if key == "" else 0)
 
     def warnings(self):
         found = []
