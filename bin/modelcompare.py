@@ -21,6 +21,8 @@ class ModelCompareCommand(spl.SafeMessages, spl.AccumulateUntilFinished, Reporti
     score2 = Option(doc="Score field of the second model.")
     task = Option(doc="classification or regression (inferred when absent).")
     pos_label = Option(doc="Positive class for binary metrics (default 1, else the larger label).")
+    average = Option(doc="macro (default), weighted or micro: how precision, recall and f1 average over classes.",
+                     validate=validators.Set("macro", "weighted", "micro", "binary"))
     by = Option(doc="Compare per value of this field (kiln, shift, product).")
     primary = Option(doc="Metric that decides the _summary_ winner.")
     alpha = Option(default=0.05, validate=validators.Float(0.0001, 0.5))
@@ -37,9 +39,10 @@ class ModelCompareCommand(spl.SafeMessages, spl.AccumulateUntilFinished, Reporti
             raise ModelOpsError("name the two versions (or prediction fields) to compare: | modelcompare <a> <b>")
         options = {"alpha": self.alpha, "bootstrap": self.bootstrap, "seed": self.seed, "primary": self.primary}
         if self.label:
-            options.update(score_a=self.score1, score_b=self.score2, task=self.task, pos_label=self.pos_label)
-        elif self.score1 or self.score2 or self.task or self.pos_label:
-            raise ModelOpsError("score1=, score2=, task= and pos_label= need label=<field>")
+            options.update(score_a=self.score1, score_b=self.score2, task=self.task, pos_label=self.pos_label,
+                           average=self.average)
+        elif self.score1 or self.score2 or self.task or self.pos_label or self.average:
+            raise ModelOpsError("score1=, score2=, task=, pos_label= and average= need label=<field>")
         return compare_rows([], self.fieldnames[0], self.fieldnames[1], label=self.label, by=self.by, **options)
 
 

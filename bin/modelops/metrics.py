@@ -91,12 +91,40 @@ def _prf_from_counts(tp, fp, fn):
     return precision, recall, f1
 
 
+AVERAGES = ("binary", "macro", "weighted", "micro")
+
+
+def average_prf(counts, average="macro"):
+    """(precision, recall, f1) from per-label ``(tp, fp, fn)`` counts, averaged as scikit-learn's
+    ``average=`` with ``zero_division=0``. Labels with no count at all (in neither the truth nor the
+    predictions) are left out, so the labels are scikit-learn's ``unique_labels(y_true, y_pred)``.
+
+    macro: unweighted mean over labels; weighted: mean weighted by each label's support (tp + fn);
+    micro: precision, recall and f1 of the summed counts."""
+    counts = [c for c in counts if c[0] or c[1] or c[2]]
+    if not counts:
+        return 0.0, 0.0, 0.0
+    if average == "micro":
+        tp, fp, fn = (math.fsum(column) for column in zip(*counts))
+        return _prf_from_counts(tp, fp, fn)
+    per_label = [_prf_from_counts(tp, fp, fn) for tp, fp, fn in counts]
+    if average == "weighted":
+        weights = [tp + fn for tp, _, fn in counts]
+        total = math.fsum(weights)
+        if not total:
+            return 0.0, 0.0, 0.0
+        return tuple(math.fsum(w * v for w, v in zip(weights, values)) / total for values in zip(*per_label))
+    if average != "macro":
+        raise ValueError("average must be one of %s" % ", ".join(AVERAGES))
+    return tuple(math.fsum(values) / len(counts) for values in zip(*per_label))
+
+
 def precision_recall_f1(y_true, y_pred, pos_label=1, average=None):
     """(precision, recall, f1) as scikit-learn with ``zero_division=0``.
 
     ``average=None`` picks ``"binary"`` for at most two labels (positive class ``pos_label``, or the
-    larger label when ``pos_label`` is absent) and ``"macro"`` otherwise (unweighted mean over the
-    union of labels in ``y_true`` and ``y_pred``).
+    larger label when ``pos_label`` is absent) and ``"macro"`` otherwise; ``macro``, ``weighted`` and
+    ``micro`` average over the union of labels in ``y_true`` and ``y_pred`` (see ``average_prf``).
     """
     y_true, y_pred = _pairs(y_true, y_pred)
     labels = _labels(y_true, y_pred)
@@ -104,10 +132,9 @@ def precision_recall_f1(y_true, y_pred, pos_label=1, average=None):
         average = "binary" if len(labels) <= 2 else "macro"
     if average == "binary":
         return _prf_from_counts(*_prf_counts(y_true, y_pred, binary_pos_label(labels, pos_label)))
-    if average != "macro":
-        raise ValueError("average must be binary or macro")
-    per_label = [_prf_from_counts(*_prf_counts(y_true, y_pred, label)) for label in labels]
-    return tuple(math.fsum(values) / len(labels) for values in zip(*per_label))
+    if average not in AVERAGES:
+        raise ValueError("average must be one of %s" % ", ".join(AVERAGES))
+    return average_prf([_prf_counts(y_true, y_pred, label) for label in labels], average)
 
 
 def roc_auc(y_true, y_score, pos_label=None) -> float:
@@ -262,10 +289,11 @@ def infer_task(y_true, y_pred) -> str:
     return "classification" if len(distinct) <= MAX_INTEGER_CLASSES else "regression"
 
 
-def calculate_all_metrics(y_true, y_pred, task=None, y_score=None, X=None, pos_label=1) -> dict:
+def calculate_all_metrics(y_true, y_pred, task=None, y_score=None, X=None, pos_label=1, average=None) -> dict:
     """The metrics that fit the task, never mixed across tasks.
 
-    * classification: accuracy, precision, recall, f1 (+ roc_auc and log_loss for two classes when
+    * classification: accuracy, precision, recall, f1 (``average``: binary for two labels and macro
+      otherwise by default; macro, weighted or micro as scikit-learn) (+ roc_auc and log_loss for two classes when
       ``y_score``, the positive-class score or probability, is given; log_loss only when it is in [0, 1]);
     * regression: r2, mae, mse, rmse, mape;
     * anomaly: anomaly_rate of ``y_pred`` (+ precision, recall, f1 of the anomaly class when
@@ -295,7 +323,7 @@ def calculate_all_metrics(y_true, y_pred, task=None, y_score=None, X=None, pos_l
         return {"r2": r2(y_true, y_pred), "mae": mae(y_true, y_pred), "mse": mse(y_true, y_pred),
                 "rmse": rmse(y_true, y_pred), "mape": mape(y_true, y_pred)}
     y_true, y_pred = _pairs(y_true, y_pred)
-    precision, recall, f1 = precision_recall_f1(y_true, y_pred, pos_label=pos_label)
+    precision, recall, f1 = precision_recall_f1(y_true, y_pred, pos_label=pos_label, average=average)
     result = {"accuracy": accuracy(y_true, y_pred), "precision": precision, "recall": recall, "f1": f1}
     if y_score is not None and len(_labels(y_true, [])) == 2:
         positive = binary_pos_label(_labels(y_true, []), pos_label)

@@ -66,7 +66,11 @@ def test_segments(prediction_rows):
 
 @pytest.mark.parametrize("args, rows, message", [
     (["pa"], [{"pa": "1"}], "modelcompare: name the two versions (or prediction fields) to compare"),
-    (["score1=sa", "v1", "v2"], [{"x": "1"}], "score1=, score2=, task= and pos_label= need label=<field>"),
+    (["score1=sa", "v1", "v2"], [{"x": "1"}], "score1=, score2=, task=, pos_label= and average= need label=<field>"),
+    (["v1", "v1"], [{"model_version": "v1", "metrics.f1": "0.5"}],
+     "name two different versions to compare (both are v1)"),
+    (["label=label", "score1=proba_a", "score2=sb", "pa", "pb"], [{"label": "1", "pa": "1", "pb": "0", "sb": "0.2"}],
+     "no row has label, pa, pb, proba_a and sb all set (missing or not a number in every row: proba_a)"),
     (["label=label", "pa", "pb"], [{"label": "1", "pa": "1", "pb": "0"}] * 10, "has one class only"),
     (["v1", "v9"], [{"model_version": "v1", "metrics.f1": "0.5"}], "no run of v9 in the input"),
     (["label=label", "by={k}", "pa", "pb"], [{"label": "1", "pa": "1", "pb": "1"}], "{k}="),
@@ -81,7 +85,7 @@ def test_missing_values_are_counted_and_skipped_with_a_warning(prediction_rows):
     rows = prediction_rows[:300] + [{"label": "1", "pa": "", "pb": "1", "sa": "0.1", "sb": "0.2"}] * 4
     result = harness.run("modelcompare.py", ARGS, rows, chunk_size=50)
     assert result.exit_code == 0
-    assert result.warnings() == ["4 rows were skipped: the label, a prediction or a score was missing or not a number"]
+    assert result.warnings() == ["4 rows were skipped: a value was missing or not a number (pa in 4)"]
 
 
 @pytest.mark.parametrize("args, message", [
@@ -90,3 +94,111 @@ def test_missing_values_are_counted_and_skipped_with_a_warning(prediction_rows):
 ])
 def test_bad_options(args, message):
     assert harness.run("modelcompare.py", args, [{"a": "1"}]).errors() == [message]
+
+
+# --- issue 13 through the command ---------------------------------------------------------------
+
+
+def test_primary_naming_an_absent_metric_warns():
+    rows = [{k: str(v) for k, v in r.items()} for r in binary_rows(n=200, seed=22)]
+    result = harness.run("modelcompare.py", ["label=label", "primary=roc_auc", "bootstrap=0", "pa", "pb"], rows)
+    assert result.exit_code == 0 and result.rows[-1]["winner"] == "insufficient_data"
+    assert result.warnings() == ["primary=roc_auc is not a metric of this comparison (accuracy, precision, recall, "
+                                 "f1); the summary has no winner"]
+
+
+def test_non_numeric_run_metrics_warn():
+    rows = [{"model_version": v, "metrics.f1": x} for v, x in
+            (("v1", "0.8"), ("v1", "0.81"), ("v1", "n/a"), ("v2", "0.9"), ("v2", "0.92"))]
+    result = harness.run("modelcompare.py", ["v1", "v2"], rows)
+    assert result.exit_code == 0
+    assert "metrics.f1: 1 values were not numbers and were ignored" in result.warnings()
+
+
+def test_one_idle_segment_does_not_blank_the_others(prediction_rows):
+    rows = prediction_rows[:400] + [{"label": "1", "pa": "1", "pb": "1", "sa": "0.9", "sb": "0.8", "kiln": "K9"}] * 3
+    result = harness.run("modelcompare.py", ["label=label", "by=kiln", "bootstrap=50", "pa", "pb"], rows,
+                         chunk_size=100, map_partitions=2)
+    assert result.exit_code == 0, result.messages
+    summaries = {r["kiln"]: r for r in result.rows if r["metric"] == "_summary_"}
+    assert sorted(summaries) == ["K4", "K5", "K9"]
+    assert summaries["K9"]["test"] == "insufficient_data" and summaries["K9"]["winner"] == "insufficient_data"
+    assert summaries["K4"]["value_a"] != ""
+    assert result.warnings() == ["kiln=K9: the label label has one class only (1); precision, recall and AUC need two"]
+
+
+def test_a_by_field_that_does_not_exist_warns(prediction_rows):
+    result = harness.run("modelcompare.py", ["label=label", "by=klin", "bootstrap=0", "pa", "pb"],
+                         prediction_rows[:200])
+    assert result.exit_code == 0
+    assert result.warnings() == ["by=klin: no row has this field, so all rows were compared as one segment"]
+
+
+@pytest.mark.parametrize("first", ["benign", "malignant"])
+def test_positive_class_does_not_depend_on_row_order(first):
+    from sklearn.metrics import roc_auc_score
+
+    g = random.Random(30)
+    rows = []
+    for _ in range(200):
+        y = "malignant" if g.random() < 0.4 else "benign"
+        s = min(1.0, max(0.0, (0.35 if y == "malignant" else 0.0) + g.random() * 0.65))
+        rows.append({"y": y, "a": "malignant" if s > 0.5 else "benign", "b": "benign", "sa": "%.3f" % s,
+                     "sb": "%.3f" % g.random()})
+    rows.sort(key=lambda r: r["y"] != first)
+    result = harness.run("modelcompare.py", ["label=y", "score1=sa", "score2=sb", "bootstrap=0", "a", "b"], rows)
+    auc = next(r for r in result.rows if r["metric"] == "roc_auc")
+    expected = roc_auc_score([r["y"] == "malignant" for r in rows], [float(r["sa"]) for r in rows])
+    assert float(auc["value_a"]) == pytest.approx(expected, rel=1e-12) and expected > 0.5
+
+
+def test_int_labels_and_float_predictions_are_the_same_classes():
+    from sklearn.metrics import accuracy_score
+
+    g = random.Random(31)
+    y = [g.randint(0, 1) for _ in range(300)]
+    pa = [float(t) if g.random() < 0.96 else float(1 - t) for t in y]
+    rows = [{"y": str(t), "pa": repr(p), "pb": repr(float(t))} for t, p in zip(y, pa)]
+    result = harness.run("modelcompare.py", ["label=y", "bootstrap=0", "pa", "pb"], rows)
+    accuracy = next(r for r in result.rows if r["metric"] == "accuracy")
+    assert float(accuracy["value_a"]) == pytest.approx(accuracy_score(y, pa), rel=1e-12)
+    assert float(accuracy["value_b"]) == 1.0
+
+
+@pytest.mark.parametrize("average", ["macro", "weighted", "micro"])
+def test_average_option_equals_sklearn(average):
+    from sklearn.metrics import f1_score
+
+    from tests.unit.test_comparison import multiclass_rows
+
+    rows = multiclass_rows(seed=32)
+    result = harness.run("modelcompare.py", ["label=y", "average=" + average, "bootstrap=20", "a", "b"], rows)
+    f1 = next(r for r in result.rows if r["metric"] == "f1")
+    y = [r["y"] for r in rows]
+    assert float(f1["value_a"]) == pytest.approx(f1_score(y, [r["a"] for r in rows], average=average), rel=1e-12)
+    assert float(f1["value_b"]) == pytest.approx(f1_score(y, [r["b"] for r in rows], average=average,
+                                                          zero_division=0), rel=1e-12)
+
+
+def test_float_labels_as_classes_are_bounded_with_a_warning():
+    g = random.Random(33)
+    rows = [{"y": repr(g.random()), "a": repr(g.random()), "b": repr(g.random())} for _ in range(200)]
+    result = harness.run("modelcompare.py", ["label=y", "task=classification", "bootstrap=100000", "a", "b"], rows)
+    assert result.exit_code == 0, result.messages
+    assert any("bootstrap lowered from 100000" in w for w in result.warnings()), result.warnings()
+
+
+def test_huge_values_answer_or_say_why():
+    g = random.Random(34)
+    rows = [{"y": "%r" % (y * 1e250), "a": "%r" % ((y + g.gauss(0, 1)) * 1e250), "b": "%r" % ((y + 1) * 1e250)}
+            for y in (g.gauss(50, 5) for _ in range(60))]
+    result = harness.run("modelcompare.py", ["label=y", "task=regression", "bootstrap=50", "a", "b"], rows)
+    assert result.exit_code == 0 and result.errors() == []
+    mae = next(r for r in result.rows if r["metric"] == "mae")
+    assert float(mae["value_b"]) == pytest.approx(1e250, rel=1e-9)
+    runs = [{"model_version": v, "metrics.loss": "%r" % (x * 1e300)} for v, x in
+            (("v1", 1.0), ("v1", 1.2), ("v2", 1.5), ("v2", 1.4))]
+    result = harness.run("modelcompare.py", ["v1", "v2"], runs)
+    assert result.exit_code == 0 and result.errors() == []
+    loss = next(r for r in result.rows if r["metric"] == "loss")
+    assert float(loss["value_a"]) == pytest.approx(1.1e300, rel=1e-12)

@@ -163,7 +163,13 @@ def test_segments_with_by():
     (lambda: modelops.compare(binary_rows(20), "pa", "pb", label="label", pos_label="yes"),
      "pos_label=yes is not among the labels"),
     (lambda: modelops.compare(binary_rows(20), "pa", "pb", label="label", score1="sa"), "give both score1"),
-    (lambda: modelops.compare(binary_rows(20), "pa", "pb", label="label", task="forecast"), "task must be"),
+    (lambda: modelops.compare(binary_rows(20), "pa", "pb", label="label", task="survival"), "task must be"),
+    (lambda: modelops.compare([{"model_version": "v1", "f1": 0.5}], "v1", "v1"), "two different versions"),
+    (lambda: modelops.compare(binary_rows(20), "pa", "pb", label="label", score1="proba_a", score2="sb"),
+     r"no row has label, pa, pb, proba_a and sb all set \(missing or not a number in every row: proba_a\)"),
+    (lambda: modelops.compare([{"y": 1.7e308, "a": -1.7e308, "b": 1.0}, {"y": 0.0, "a": 1.0, "b": 2.0}] * 5, "a", "b",
+                              label="y", task="regression"), "exceeds the largest float"),
+    (lambda: modelops.compare(binary_rows(20), "pa", "pb", label="label", average="samples"), "average must be"),
 ])
 def test_bad_input_is_one_sentence(call, message):
     with pytest.raises(ModelOpsError, match=message) as error:
@@ -187,6 +193,7 @@ def test_insufficient_runs_give_insufficient_data_not_a_guess():
 
 def test_binary_fast_path_counts_equal_the_general_counts():
     from modelops.engine.compare import PredictionsAccumulator, classification
+    from modelops.engine.compare.bootstrap import column_totals
 
     acc = PredictionsAccumulator("label", "pa", "pb", bootstrap=0)
     for row in binary_rows(n=1234, seed=13):
@@ -198,8 +205,182 @@ def test_binary_fast_path_counts_equal_the_general_counts():
         acc.columns, [positive, negative], 500)
     # the general counts of the positive class, read through the named layouts, equal the fast path's
     for f, g in zip(fast, general):
-        fast_c, general_c = fast_layout.read(f), layout.read(g)
+        fast_c, general_c = fast_layout.read(f), layout.read(column_totals([g], layout.width))
         assert fast_c.right == general_c.right and fast_c.rows == general_c.rows
         assert [c[0] for c in fast_c.counts] == [c[0] for c in general_c.counts]
     assert fast_discordant == general_discordant
-    assert sum(layout.read(g).rows for g in general) == 1234
+    assert layout.read(column_totals(general, layout.width)).rows == 1234
+
+
+# --- issue 13: bounded work, huge numbers, silent results, classes ---------------------------------
+
+
+def test_cost_budget_lowers_resamples_with_a_warning_and_equals_that_many_resamples():
+    """Lowering is exactly running with fewer resamples (same seed, same draws), and says so."""
+    from modelops.engine.compare import compare_rows
+
+    g = random.Random(6)
+    rows = [{"y": "c%d" % g.randrange(300), "a": "c%d" % g.randrange(300), "b": "c%d" % g.randrange(300)}
+            for _ in range(200)]
+    comparison = compare_rows(rows, "a", "b", label="y", bootstrap=100000, seed=4)
+    result = by_metric(comparison.result())
+    warning = [w for w in comparison.warnings() if "bootstrap lowered from 100000 to" in w]
+    assert len(warning) == 1, comparison.warnings()
+    lowered = int(warning[0].split(" to ")[1].split()[0])
+    assert 100 <= lowered < 100000
+    again = by_metric(compare_rows(rows, "a", "b", label="y", bootstrap=lowered, seed=4).result())
+    assert again["f1"]["ci_low"] == result["f1"]["ci_low"] and again["f1"]["p_value"] == result["f1"]["p_value"]
+
+
+def test_float_labels_as_classes_stay_bounded():
+    """200 rows of float labels with task=classification: 600 classes, resamples within the budget."""
+    from modelops.engine.compare import compare_rows
+
+    g = random.Random(7)
+    rows = [{"y": repr(g.random()), "a": repr(g.random()), "b": repr(g.random())} for _ in range(200)]
+    comparison = compare_rows(rows, "a", "b", label="y", task="classification", bootstrap=100000)
+    result = by_metric(comparison.result())
+    assert result["accuracy"]["value_a"] == 0.0
+    assert any("bootstrap lowered" in w or "no bootstrap" in w for w in comparison.warnings())
+
+
+def test_huge_regression_values_are_scale_safe():
+    g = random.Random(8)
+    small = [(y, y + g.gauss(0, 3), y + g.gauss(1, 2)) for y in (g.gauss(100, 15) for _ in range(200))]
+    scale = 1e200  # squares of 1e200 overflow; the answer still fits in a float
+    rows = [{"y": y * scale, "a": a * scale, "b": b * scale} for y, a, b in small]
+    result = by_metric(modelops.compare(rows, "a", "b", label="y", bootstrap=200))
+    y, a, b = (np.array([r[i] for r in small]) for i in range(3))
+    assert result["mae"]["value_a"] == pytest.approx(skm.mean_absolute_error(y, a) * scale, rel=1e-9)
+    assert result["rmse"]["value_b"] == pytest.approx(math.sqrt(skm.mean_squared_error(y, b)) * scale, rel=1e-9)
+    assert result["r2"]["value_a"] == pytest.approx(skm.r2_score(y, a), rel=1e-9)
+    assert result["mape"]["value_b"] == pytest.approx(skm.mean_absolute_percentage_error(y, b), rel=1e-9)
+    expected = stats.ttest_rel(np.abs(y - b), np.abs(y - a))
+    assert result["mae"]["p_value"] == pytest.approx(expected.pvalue, rel=REL)
+    assert result["mae"]["ci_low"] < result["mae"]["delta"] < result["mae"]["ci_high"]
+    assert math.isfinite(result["mae"]["ci_high"])
+
+
+def test_huge_run_metrics_are_scale_safe():
+    g = random.Random(9)
+    a = [g.gauss(5, 1) for _ in range(10)]
+    b = [g.gauss(6, 1) for _ in range(10)]
+    scale = 1e300
+    events = [{"model_version": "v1", "metrics.loss": x * scale} for x in a] + [
+        {"model_version": "v2", "metrics.loss": x * scale} for x in b]
+    row = by_metric(modelops.compare(events, "v1", "v2", bootstrap=200))["loss"]
+    assert row["value_a"] == pytest.approx(np.mean(a) * scale, rel=1e-12)
+    assert row["delta"] == pytest.approx((np.mean(b) - np.mean(a)) * scale, rel=1e-9)
+    assert row["p_value"] == pytest.approx(stats.ttest_ind(a, b, equal_var=False).pvalue, rel=REL)
+    assert row["ci_low"] < row["delta"] < row["ci_high"]
+
+
+def test_non_numeric_run_metrics_are_counted_in_a_warning():
+    from modelops.engine.compare import compare_rows
+
+    events = [{"model_version": v, "metrics.f1": x} for v, x in
+              (("v1", "0.8"), ("v1", "0.82"), ("v1", "oops"), ("v2", "0.9"), ("v2", "0.91"), ("v2", ""))]
+    comparison = compare_rows(events, "v1", "v2")
+    assert by_metric(comparison.result())["f1"]["n_a"] == 2
+    assert "metrics.f1: 1 values were not numbers and were ignored" in comparison.warnings()
+
+
+def test_primary_naming_an_absent_metric_is_a_warning():
+    from modelops.engine.compare import compare_rows
+
+    comparison = compare_rows(binary_rows(100), "pa", "pb", label="label", primary="roc_auc", bootstrap=0)
+    summary = by_metric(comparison.result())["_summary_"]
+    assert summary["winner"] == "insufficient_data"
+    assert comparison.warnings() == ["primary=roc_auc is not a metric of this comparison "
+                                     "(accuracy, precision, recall, f1); the summary has no winner"]
+
+
+def test_a_bad_segment_does_not_blank_the_others():
+    rows = binary_rows(300, seed=10) + [{"label": 1, "pa": 1, "pb": 0, "kiln": "K9"}] * 5  # K9: one class only
+    from modelops.engine.compare import compare_rows
+
+    comparison = compare_rows(rows, "pa", "pb", label="label", by="kiln", bootstrap=50)
+    result = comparison.result()
+    k9 = [r for r in result if r["kiln"] == "K9"]
+    assert len(k9) == 1 and k9[0]["test"] == "insufficient_data" and k9[0]["winner"] == "insufficient_data"
+    k4 = [r for r in rows if r.get("kiln") == "K4"]
+    acc = next(r for r in result if r["kiln"] == "K4" and r["metric"] == "accuracy")
+    assert acc["value_a"] == pytest.approx(skm.accuracy_score([r["label"] for r in k4], [r["pa"] for r in k4]))
+    assert comparison.warnings() == ["kiln=K9: the label label has one class only (1); precision, recall and AUC "
+                                     "need two"]
+
+
+def test_a_by_field_that_does_not_exist_is_a_warning():
+    from modelops.engine.compare import compare_rows
+
+    comparison = compare_rows(binary_rows(100), "pa", "pb", label="label", by="klin", bootstrap=0)
+    comparison.result()
+    assert comparison.warnings() == ["by=klin: no row has this field, so all rows were compared as one segment"]
+
+
+@pytest.mark.parametrize("benign_first", [True, False])
+def test_default_positive_class_depends_on_the_set_of_labels_only(benign_first):
+    """malignant/benign: no "1", so the larger label as text (malignant), whatever comes first."""
+    g = random.Random(11)
+    rows = []
+    for _ in range(300):
+        y = "malignant" if g.random() < 0.4 else "benign"
+        s = min(1.0, max(0.0, (0.3 if y == "malignant" else 0.0) + g.random() * 0.7))
+        rows.append({"y": y, "a": "malignant" if s > 0.5 else "benign", "b": "malignant" if g.random() < 0.4 else
+                     "benign", "sa": s, "sb": g.random()})
+    rows.sort(key=lambda r: (r["y"] != "benign") if benign_first else (r["y"] == "benign"))
+    assert rows[0]["y"] == ("benign" if benign_first else "malignant")
+    result = by_metric(modelops.compare(rows, "a", "b", label="y", score1="sa", score2="sb", bootstrap=0))
+    y = [r["y"] for r in rows]
+    assert result["roc_auc"]["value_a"] == pytest.approx(
+        skm.roc_auc_score([t == "malignant" for t in y], [r["sa"] for r in rows]), rel=1e-12)
+    assert result["roc_auc"]["value_a"] > 0.5
+    assert result["f1"]["value_a"] == pytest.approx(
+        skm.f1_score(y, [r["a"] for r in rows], pos_label="malignant"), rel=1e-12)
+
+
+def test_numeric_labels_compare_as_numbers():
+    """Integer labels, float predictions (as | apply writes them): 1 and 1.0 are one class."""
+    g = random.Random(12)
+    y = [g.randint(0, 1) for _ in range(200)]
+    pa = [t if g.random() < 0.96 else 1 - t for t in y]
+    pb = [t if g.random() < 0.9 else 1 - t for t in y]
+    rows = [{"y": str(t), "a": "%.1f" % p, "b": "%.1f" % q} for t, p, q in zip(y, pa, pb)]
+    result = by_metric(modelops.compare(rows, "a", "b", label="y", bootstrap=0))
+    assert result["accuracy"]["value_a"] == pytest.approx(skm.accuracy_score(y, [float(p) for p in pa]), rel=1e-12)
+    assert result["accuracy"]["value_a"] > 0.9
+    assert result["f1"]["value_b"] == pytest.approx(skm.f1_score(y, [float(p) for p in pb]), rel=1e-12)
+
+
+def multiclass_rows(seed=13, n=300):
+    g = random.Random(seed)
+    classes = ["ok", "free_lime", "underburnt"]
+    rows = []
+    for _ in range(n):
+        y = g.choice(classes)
+        rows.append({"y": y, "a": y if g.random() < 0.75 else g.choice(classes),
+                     "b": y if g.random() < 0.8 else g.choice(classes + ["overburnt"])})
+    return rows
+
+
+def test_each_model_is_averaged_over_its_own_labels():
+    """A perfect model scores 1.0 even when the other predicts a class nobody else has."""
+    rows = multiclass_rows()
+    for r in rows:
+        r["a"] = r["y"]
+    result = by_metric(modelops.compare(rows, "a", "b", label="y", bootstrap=0))
+    assert result["f1"]["value_a"] == 1.0
+    y, b = [r["y"] for r in rows], [r["b"] for r in rows]
+    assert "overburnt" in b
+    assert result["f1"]["value_b"] == pytest.approx(skm.f1_score(y, b, average="macro", zero_division=0), rel=1e-12)
+
+
+@pytest.mark.parametrize("average", ["macro", "weighted", "micro"])
+def test_average_option_equals_sklearn(average):
+    rows = multiclass_rows(seed=14)
+    result = by_metric(modelops.compare(rows, "a", "b", label="y", average=average, bootstrap=0))
+    y = [r["y"] for r in rows]
+    for side, field in (("value_a", "a"), ("value_b", "b")):
+        pred = [r[field] for r in rows]
+        for metric, fn in (("precision", skm.precision_score), ("recall", skm.recall_score), ("f1", skm.f1_score)):
+            assert result[metric][side] == pytest.approx(fn(y, pred, average=average, zero_division=0), rel=1e-12)

@@ -144,4 +144,27 @@ def test_directions_and_aliases():
 
 def test_unknown_task_is_refused():
     with pytest.raises(ValueError, match="task must be one of"):
-        m.calculate_all_metrics([1], [1], task="forecast")
+        m.calculate_all_metrics([1], [1], task="survival")
+
+
+@pytest.mark.parametrize("average", ["macro", "weighted", "micro"])
+def test_average_option_matches_sklearn(average):
+    g = rng(21)
+    y_true = [g.choice("abcd") for _ in range(250)]
+    y_pred = [t if g.random() < 0.6 else g.choice("abcde") for t in y_true]
+    got = m.calculate_all_metrics(y_true, y_pred, average=average)
+    for key, fn in (("precision", skm.precision_score), ("recall", skm.recall_score), ("f1", skm.f1_score)):
+        assert got[key] == pytest.approx(fn(y_true, y_pred, average=average, zero_division=0), rel=1e-12)
+    binary = m.calculate_all_metrics([0, 1, 1, 0, 1], [0, 1, 0, 0, 0], average=average)
+    assert binary["f1"] == pytest.approx(skm.f1_score([0, 1, 1, 0, 1], [0, 1, 0, 0, 0], average=average))
+    with pytest.raises(ValueError, match="average must be"):
+        m.calculate_all_metrics(y_true, y_pred, average="samples")
+
+
+def test_int_labels_and_float_predictions_are_one_class():
+    g = rng(22)
+    y_true = [g.randint(0, 1) for _ in range(100)]
+    y_pred = [float(t) if g.random() < 0.96 else float(1 - t) for t in y_true]
+    got = m.calculate_all_metrics(y_true, y_pred)
+    assert got["accuracy"] == pytest.approx(skm.accuracy_score(y_true, y_pred), rel=1e-12)
+    assert got["f1"] == pytest.approx(skm.f1_score(y_true, y_pred), rel=1e-12)

@@ -10,7 +10,17 @@ import math
 import random
 
 MAX_BLOCKS = 500
-
+# The work a comparison may spend resampling, in cost units of about 0.1 microsecond each (measured:
+# bench_modelcompare.py --worst-case). With more work than this the number of resamples is lowered,
+# with a warning; below MIN_RESAMPLES the bootstrap is skipped, with a warning, rather than giving
+# intervals from too few draws. ``by=`` segments share it.
+BUDGET = 60_000_000
+MIN_RESAMPLES = 100
+BLOCK_DRAW_UNIT = 5  # drawing one block
+DENSE_UNIT = 3  # adding one column of one drawn block
+SPARSE_UNIT = 6  # adding one non-zero count of one drawn block
+METRIC_UNIT = 10  # one class of one model in the metrics of a resample
+VALUE_DRAW_UNIT = 18  # drawing and adding one run's value (runs mode)
 
 def block_count(n):
     return min(n, MAX_BLOCKS)
@@ -28,26 +38,67 @@ def rows_and_blocks(n, blocks):
             yield row, k
 
 
-def column_totals(sums):
-    """Every column summed over all blocks (fsum: exact, the same on every Python)."""
+def column_totals(sums, width=None):
+    """Every column summed over all blocks (fsum: exact, the same on every Python). Sparse blocks
+    (dicts of integer counts, see ``classification``) need ``width``."""
+    if width is not None:
+        total = [0] * width
+        for block in sums:
+            for column, count in block.items():
+                total[column] += count
+        return total
     return [math.fsum(column) for column in zip(*sums)]
 
 
-def resample_deltas(sums, values, names, resamples, seed):
+def resample_cost(sums, width=None, metrics_cost=1):
+    """Cost units of one resample of these blocks (see ``BUDGET``)."""
+    draws = BLOCK_DRAW_UNIT * len(sums) + METRIC_UNIT * metrics_cost
+    if width is not None:
+        return draws + SPARSE_UNIT * sum(len(block) for block in sums) + width // 10
+    return draws + DENSE_UNIT * len(sums) * (len(sums[0]) if sums else 0)
+
+
+def affordable(requested, cost, budget, notes, what):
+    """How many of the ``requested`` resamples fit in ``budget`` at ``cost`` units each; a note in
+    ``notes`` says when that is fewer, and what to do."""
+    if not requested:
+        return 0
+    allowed = min(requested, int(budget // max(cost, 1)))
+    if allowed >= requested:
+        return requested
+    if allowed < MIN_RESAMPLES:
+        notes.append("%s: no bootstrap confidence intervals or bootstrap p-values: even %d resamples exceed the "
+                     "cost budget; compare fewer rows, classes or segments, or set bootstrap=0"
+                     % (what, MIN_RESAMPLES))
+        return 0
+    notes.append("%s: bootstrap lowered from %d to %d resamples to stay within the cost budget; set bootstrap=%d "
+                 "or fewer to silence this" % (what, requested, allowed, allowed))
+    return allowed
+
+
+def resample_deltas(sums, values, names, resamples, seed, width=None):
     """Deltas (b - a) of each metric over ``resamples`` draws of the blocks, with replacement.
 
     ``values(stat)`` turns summed statistics into ``(metrics of a, metrics of b)``; a draw where a
-    metric is undefined (division by zero) is left out."""
+    metric is undefined (division by zero) is left out. Sparse blocks (dicts, with ``width``) give
+    the same sums as dense ones: their counts are integers, exact in any order."""
     deltas = {name: [] for name in names}
     if not resamples:
         return deltas
     rng = random.Random(seed)
     blocks = len(sums)
-    columns = list(zip(*sums))
+    columns = list(zip(*sums)) if width is None else None
+    items = [tuple(block.items()) for block in sums] if width is not None else None
     for _ in range(resamples):
         picks = rng.choices(range(blocks), k=blocks)
-        # fsum: exact, so the interval is the same on every Python (3.12 changed float sum())
-        stat = [math.fsum(map(column.__getitem__, picks)) for column in columns]
+        if items is not None:
+            stat = [0] * width
+            for pick in picks:
+                for column, count in items[pick]:
+                    stat[column] += count
+        else:
+            # fsum: exact, so the interval is the same on every Python (3.12 changed float sum())
+            stat = [math.fsum(map(column.__getitem__, picks)) for column in columns]
         try:
             pair = values(stat)
         except ZeroDivisionError:

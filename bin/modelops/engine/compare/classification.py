@@ -1,10 +1,10 @@
 """Classification statistics: per-block confusion counts, metrics from summed counts.
 
-A block's counts are one flat list (so the bootstrap sums columns), laid out by ``ConfusionLayout``:
+A block's counts are one flat list (so the bootstrap sums columns; with many classes, a dict of its
+non-zero columns), laid out by ``ConfusionLayout``:
 rows right by a, rows right by b, row count, then (tp, fp, fn) of every class for model a, then for
 model b. ``read`` turns such a list back into a named ``Confusion``."""
 
-import math
 from collections import namedtuple
 
 from ... import metrics as m
@@ -33,6 +33,12 @@ class ConfusionLayout:
     def offset(self, model, k):
         """Index of class k's tp for ``model``; fp and fn follow it."""
         return self.FIRST + 3 * (model * self.classes + k)
+
+    def model_counts(self, stat, model):
+        """(tp, fp, fn) of every class for ``model``, straight from a flat list (no copies per class)."""
+        start = self.offset(model, 0)
+        stop = start + 3 * self.classes
+        return zip(stat[start:stop:3], stat[start + 1:stop:3], stat[start + 2:stop:3])
 
     def read(self, stat):
         counts = tuple(tuple(ClassCounts(*stat[self.offset(model, k):self.offset(model, k) + 3])
@@ -77,11 +83,12 @@ def binary_block_counts(columns, positive, blocks):
 
 
 def multiclass_block_counts(columns, classes, blocks):
-    """Per block, a ``ConfusionLayout(len(classes))`` list; and the discordant pairs."""
+    """Per block, the non-zero counts of a ``ConfusionLayout(len(classes))`` list as a dict
+    {column: count} (a block holds few of many classes); and the discordant pairs."""
     y, a, b = columns
     n = len(y)
     layout = ConfusionLayout(len(classes))
-    sums = [[0] * layout.width for _ in range(blocks)]
+    sums = [{} for _ in range(blocks)]
     # tp index of each class code, per model
     at = [{c: layout.offset(model, k) for k, c in enumerate(classes)} for model in MODELS]
     right_a, right_b, rows = layout.RIGHT[0], layout.RIGHT[1], layout.ROWS
@@ -89,35 +96,43 @@ def multiclass_block_counts(columns, classes, blocks):
     a_only = b_only = 0
     for row, k in rows_and_blocks(n, blocks):
         block = sums[k]
+        get = block.get
         t, pa, pb = y[row], a[row], b[row]
         ra, rb = pa == t, pb == t
-        block[right_a] += ra
-        block[right_b] += rb
-        block[rows] += 1
+        block[right_a] = get(right_a, 0) + ra
+        block[right_b] = get(right_b, 0) + rb
+        block[rows] = get(rows, 0) + 1
         if ra and not rb:
             a_only += 1
         elif rb and not ra:
             b_only += 1
         for model, p in ((0, pa), (1, pb)):
             if p == t:
-                block[at[model][t]] += 1
+                i = at[model][t]
+                block[i] = get(i, 0) + 1
             else:
-                block[at[model][p] + fp] += 1
-                block[at[model][t] + fn] += 1
+                i, j = at[model][p] + fp, at[model][t] + fn
+                block[i] = get(i, 0) + 1
+                block[j] = get(j, 0) + 1
     return layout, sums, (a_only, b_only)
 
 
-def metric_values(layout):
-    """``values(stat)`` for the bootstrap: accuracy and the class-averaged precision, recall and f1."""
+def metric_values(layout, average):
+    """``values(stat)`` for the bootstrap: accuracy, and precision, recall and f1 of the positive class
+    (``average="binary"``, a one-class layout) or averaged over the classes each model has in the truth
+    or its predictions, as scikit-learn's ``average=`` for that model alone."""
 
     def values(stat):
-        confusion = layout.read(stat)
         out = []
+        rows = stat[layout.ROWS]
         for model in MODELS:
-            prf = [m._prf_from_counts(*counts) for counts in confusion.counts[model]]
-            precision, recall, f1 = (math.fsum(x) / layout.classes for x in zip(*prf))
-            out.append({"accuracy": confusion.right[model] / confusion.rows, "precision": precision,
-                        "recall": recall, "f1": f1})
+            counts = layout.model_counts(stat, model)
+            if average == "binary":
+                precision, recall, f1 = m._prf_from_counts(*next(counts))
+            else:
+                precision, recall, f1 = m.average_prf(counts, average)
+            out.append({"accuracy": stat[layout.RIGHT[model]] / rows, "precision": precision, "recall": recall,
+                        "f1": f1})
         return out
 
     return values

@@ -1,6 +1,7 @@
 """Predictions mode: rows in (label, two predictions, optional scores), kept compactly until ``result``,
 which picks the task and hands the columns to its statistics module."""
 
+import math
 from array import array
 
 from ... import metrics as m
@@ -8,10 +9,11 @@ from ...errors import ModelOpsError
 from ...schema import MAX_INTEGER_CLASSES
 from ...stats import paired
 from ...stats.twosample import quantile_linear
-from ...values import finite_or_none
+from ...values import category, finite_or_none
 from . import classification, regression
-from .bootstrap import block_count, column_totals, resample_deltas
+from .bootstrap import BUDGET, affordable, block_count, column_totals, resample_cost, resample_deltas
 from .report import bootstrap_p, finish, new_row, percentile_ci
+from .scaling import scale_exponent, scaled, unscale
 
 MAX_CLASSES = 1000
 CLASSIFICATION_METRICS = ("accuracy", "precision", "recall", "f1")
@@ -19,11 +21,17 @@ REGRESSION_METRICS = ("mae", "rmse", "r2", "mape")
 
 
 class Labels:
-    """Label values as small integer codes, one dictionary shared by truth and both predictions."""
+    """Label values as small integer codes, one dictionary shared by truth and both predictions.
+
+    A value's class is ``values.category``: numbers compare as numbers (``1``, ``1.0`` and ``"1.0"``
+    are class ``"1"``), missing texts are missing. ``raw`` caches the code of each raw cell seen."""
+
+    RAW_CACHE = 20 * MAX_CLASSES
 
     def __init__(self):
         self.codes = {}
         self.labels = []
+        self.raw = {}
 
     def code(self, value):
         code = self.codes.get(value)
@@ -32,31 +40,58 @@ class Labels:
             self.labels.append(value)
         return code
 
+    def code_of_cell(self, cell):
+        """The code of a raw cell, or None when it is missing."""
+        name = category(cell)
+        if name is None:
+            return None
+        code = self.code(name)
+        if len(self.raw) < self.RAW_CACHE:
+            self.raw[cell] = code
+        return code
+
     def numeric(self):
         return all(finite_or_none(v) is not None for v in self.labels)
+
+    def ordered(self, names):
+        """``names`` in the stated order: by value when all are numbers, else as text (code points)."""
+        if all(finite_or_none(v) is not None for v in names):
+            return sorted(names, key=float)
+        return sorted(names)
+
+
+def _and_list(names):
+    names = list(names)
+    return names[0] if len(names) == 1 else "%s and %s" % (", ".join(names[:-1]), names[-1])
 
 
 class PredictionsAccumulator:
     """Rows are kept compactly (label codes, or floats for regression, and scores) until ``result``.
 
-    Labels start as codes of their text; past ``MAX_CLASSES`` distinct numeric values the columns
-    turn into floats (regression), so a long float column never fills the code dictionary."""
+    Labels start as codes of their class (``values.category``); past ``MAX_CLASSES`` distinct numeric
+    values the columns turn into floats (regression), so a long float column never fills the code
+    dictionary."""
 
     def __init__(self, label, field_a, field_b, score_a=None, score_b=None, task=None, pos_label=None, alpha=0.05,
-                 bootstrap=1000, seed=0, primary=None):
+                 bootstrap=1000, seed=0, primary=None, average=None):
         if task not in (None, "classification", "regression"):
             raise ModelOpsError("task must be classification or regression, not %r" % task)
         if (score_a is None) != (score_b is None):
             raise ModelOpsError("give both score1= and score2=, or neither")
+        if average not in (None,) + m.AVERAGES:
+            raise ModelOpsError("average must be one of %s, not %r" % (", ".join(m.AVERAGES), average))
         self.fields = (label, field_a, field_b, score_a, score_b)
-        self.task, self.pos_label = task, pos_label
+        self.task, self.pos_label, self.average = task, pos_label, average
         self.alpha, self.bootstrap, self.seed, self.primary = alpha, bootstrap, seed, primary
+        self.budget = BUDGET
         self.labels = Labels()
         self.as_numbers = task == "regression"
         self.columns = (array("d"), array("d"), array("d")) if self.as_numbers else (
             array("i"), array("i"), array("i"))
         self.scores = (array("d"), array("d"))
         self.skipped = 0
+        self.missing = dict.fromkeys(f for f in self.fields if f is not None)
+        self.notes = []
         self.too_many_classes = False
 
     def add(self, row):
@@ -64,41 +99,57 @@ class PredictionsAccumulator:
         get = row.get
         raw = (get(label), get(field_a), get(field_b))
         if None in raw or "" in raw or list in (type(raw[0]), type(raw[1]), type(raw[2])):
-            self.skipped += 1
+            self._skip(row)
             return
         if score_a is not None:
             try:
                 sa, sb = float(get(score_a)), float(get(score_b))
             except (TypeError, ValueError):
-                self.skipped += 1
+                self._skip(row)
                 return
             if sa - sa or sb - sb:  # NaN or infinity
-                self.skipped += 1
+                self._skip(row)
                 return
         if self.as_numbers:
             try:
                 values = (float(raw[0]), float(raw[1]), float(raw[2]))
             except (TypeError, ValueError):
-                self.skipped += 1
+                self._skip(row)
                 return
             if values[0] - values[0] or values[1] - values[1] or values[2] - values[2]:
-                self.skipped += 1
+                self._skip(row)
                 return
         else:
-            codes = self.labels.codes
-            values = (codes.get(raw[0]), codes.get(raw[1]), codes.get(raw[2]))
+            cache = self.labels.raw
+            values = (cache.get(raw[0]), cache.get(raw[1]), cache.get(raw[2]))
             if None in values:
-                values = tuple(self.labels.code(str(v)) for v in raw)
+                values = tuple(map(self.labels.code_of_cell, raw))
+                if None in values:
+                    self._skip(row)
+                    return
                 if len(self.labels.labels) > MAX_CLASSES and not self._switch_to_numbers():
-                    self.skipped += 1
+                    self._skip(row)
                     return
                 if self.as_numbers:
-                    values = tuple(float(v) for v in raw)
+                    values = tuple(float(self.labels.labels[v]) for v in values)
         for column, value in zip(self.columns, values):
             column.append(value)
         if score_a is not None:
             self.scores[0].append(sa)
             self.scores[1].append(sb)
+
+    def _skip(self, row):
+        """Count a skipped row, and which of its fields were missing or not numbers."""
+        self.skipped += 1
+        label, field_a, field_b, score_a, score_b = self.fields
+        for i, field in enumerate(self.fields):
+            if field is None:
+                continue
+            value = row.get(field)
+            needs_number = i >= 3 or self.as_numbers
+            bad = finite_or_none(value) is None if needs_number else category(value) is None
+            if bad:
+                self.missing[field] = (self.missing[field] or 0) + 1
 
     def _switch_to_numbers(self):
         """Too many distinct labels for classes: numeric ones become a regression column."""
@@ -111,10 +162,12 @@ class PredictionsAccumulator:
         return True
 
     def warnings(self):
+        found = []
         if self.skipped:
-            return ["%d rows were skipped: the label, a prediction or a score was missing or not a number"
-                    % self.skipped]
-        return []
+            counts = ", ".join("%s in %d" % (f, c) for f, c in self.missing.items() if c)
+            found.append("%d rows were skipped: a value was missing or not a number (%s)"
+                         % (self.skipped, counts or "too many classes"))
+        return found + self.notes
 
     def _task(self):
         if self.task:
@@ -133,7 +186,10 @@ class PredictionsAccumulator:
         if self.too_many_classes:
             raise ModelOpsError("%s has more than %d distinct text values; is it a class label?" % (label, MAX_CLASSES))
         if n == 0:
-            raise ModelOpsError("no row has %s, %s and %s all set" % (label, field_a, field_b))
+            fields = [f for f in self.fields if f is not None]
+            never = [f for f in fields if self.missing[f] and self.missing[f] == self.skipped]
+            raise ModelOpsError("no row has %s all set%s" % (
+                _and_list(fields), " (missing or not a number in every row: %s)" % ", ".join(never) if never else ""))
         task = self._task()
         if task == "classification":
             if self.as_numbers:
@@ -145,7 +201,7 @@ class PredictionsAccumulator:
                     raise ModelOpsError("task=regression needs numbers in %s, %s and %s" % (label, field_a, field_b))
                 self._switch_to_numbers()
             rows = self._regression()
-        return finish(rows, self.alpha, field_a, field_b, self.primary)
+        return finish(rows, self.alpha, field_a, field_b, self.primary, self.notes)
 
     # classification
 
@@ -157,24 +213,34 @@ class PredictionsAccumulator:
         if len(set(y)) < 2:
             raise ModelOpsError("the label %s has one class only (%s); precision, recall and AUC need two"
                                 % (self.fields[0], labels[y[0]]))
+        if self.average == "binary" and len(present) > 2:
+            raise ModelOpsError("average=binary needs two labels; %s, %s and %s have %d"
+                                % (self.fields[0], self.fields[1], self.fields[2], len(present)))
         binary = len(present) <= 2
         blocks = block_count(n)
+        positive = None
         if binary:
-            names = [labels[c] for c in present]
+            names = self.labels.ordered([labels[c] for c in present])
             if self.pos_label is not None:
-                positive_name = str(self.pos_label)
+                positive_name = category(self.pos_label)
                 if positive_name not in names:
-                    raise ModelOpsError("pos_label=%s is not among the labels (%s)" % (positive_name, ", ".join(names)))
+                    raise ModelOpsError("pos_label=%s is not among the labels (%s)"
+                                        % (self.pos_label, ", ".join(names)))
             else:
-                positive_name = m.binary_pos_label(names, "1")  # "1" when present, else the larger label
+                positive_name = "1" if "1" in names else names[-1]  # "1" when present, else the larger label
             positive = self.labels.codes[positive_name]
+        average = self.average or ("binary" if binary else "macro")
+        if average == "binary":
             layout, sums, (a_only, b_only) = classification.binary_block_counts(self.columns, positive, blocks)
+            width = None
         else:
-            positive = None
             layout, sums, (a_only, b_only) = classification.multiclass_block_counts(self.columns, present, blocks)
-        values = classification.metric_values(layout)
-        point = values(column_totals(sums))
-        deltas = resample_deltas(sums, values, CLASSIFICATION_METRICS, self.bootstrap, self.seed)
+            width = layout.width
+        values = classification.metric_values(layout, average)
+        point = values(column_totals(sums, width))
+        resamples = affordable(self.bootstrap, resample_cost(sums, width, 2 * layout.classes), self.budget, self.notes,
+                               "precision, recall and f1 (%d rows, %d classes)" % (n, len(present)))
+        deltas = resample_deltas(sums, values, CLASSIFICATION_METRICS, resamples, self.seed, width)
         rows = []
         name_a, name_b = self.fields[1], self.fields[2]
         for metric in CLASSIFICATION_METRICS:
@@ -212,14 +278,19 @@ class PredictionsAccumulator:
     # regression
 
     def _regression(self):
-        y, a, b = self.columns
-        n = len(y)
+        n = len(self.columns[0])
         name_a, name_b = self.fields[1], self.fields[2]
-        sums, abs_a, abs_b = regression.block_sums(self.columns, block_count(n))
+        # |x| beyond ~1e90: computed on values scaled by 2**-k, mae/rmse/abs_error scaled back
+        k = scale_exponent(*self.columns)
+        y, a, b = (scaled(column, k) for column in self.columns)
+        sums, abs_a, abs_b = regression.block_sums((y, a, b), block_count(n),
+                                                    max(math.ldexp(m.FLOAT_EPS, -k), math.ulp(0.0)))
         point = regression.metric_values(column_totals(sums))
         # exact point values (fsum over rows) for r2, as scikit-learn computes them
         point[0]["r2"], point[1]["r2"] = m.r2(y, a), m.r2(y, b)
-        deltas = resample_deltas(sums, regression.metric_values, REGRESSION_METRICS, self.bootstrap, self.seed)
+        resamples = affordable(self.bootstrap, resample_cost(sums), self.budget, self.notes,
+                               "regression metrics (%d rows)" % n)
+        deltas = resample_deltas(sums, regression.metric_values, REGRESSION_METRICS, resamples, self.seed)
         rows = []
         for metric in REGRESSION_METRICS:
             row = new_row(metric, name_a, name_b, point[0][metric], point[1][metric], n, n)
@@ -242,6 +313,11 @@ class PredictionsAccumulator:
             row["statistic"], row["p_value"] = test[0], test[1]
             row["test"] = "wilcoxon_%s" % test[2]
         rows.append(row)
+        if k:
+            for row in rows:
+                if row["metric"] in ("mae", "rmse", "abs_error"):
+                    for key in ("value_a", "value_b", "delta", "ci_low", "ci_high"):
+                        row[key] = unscale(row[key], k, "the %s of %s or %s" % (row["metric"], name_a, name_b))
         return rows
 
 

@@ -11,11 +11,11 @@ from .bootstrap import block_bounds
 RegressionSums = namedtuple("RegressionSums", "abs_a abs_b sq_a sq_b pct_a pct_b y y2 rows")
 
 
-def block_sums(columns, blocks):
-    """``RegressionSums`` per block, and every row's absolute error of a and of b."""
+def block_sums(columns, blocks, eps=m.FLOAT_EPS):
+    """``RegressionSums`` per block, and every row's absolute error of a and of b. ``eps`` guards
+    MAPE's denominator as scikit-learn does (scaled with the values, see ``scaling``)."""
     y, a, b = columns
     n = len(y)
-    eps = m.FLOAT_EPS
     sums = []
     abs_a, abs_b = array("d"), array("d")
     for start, stop in block_bounds(n, blocks):

@@ -1,6 +1,9 @@
 """Result rows shared by every mode: one row per metric, Holm across the rows, winners and ``_summary_``."""
 
+import math
+
 from ... import metrics as m
+from ...errors import ModelOpsError
 from ...stats import paired
 from ...stats.twosample import quantile_linear
 
@@ -9,6 +12,7 @@ ROW_FIELDS = ("metric", "model_a", "model_b", "value_a", "value_b", "delta", "de
               "test", "statistic", "p_value", "p_holm", "n_a", "n_b", "winner")
 PRIMARY_ORDER = ("f1", "accuracy", "roc_auc", "r2", "mae", "rmse", "mape", "log_loss", "val_loss", "loss",
                  "silhouette", "precision", "recall", "mse", "anomaly_rate")
+NUMBERS = ("value_a", "value_b", "delta", "delta_pct", "ci_low", "ci_high", "statistic", "p_value")
 # Fields the _summary_ row copies from the primary metric's row.
 SUMMARY_COPIES = ("value_a", "value_b", "delta", "delta_pct", "ci_low", "ci_high", "p_value", "p_holm", "n_a", "n_b",
                   "winner")
@@ -51,14 +55,26 @@ def new_row(metric, name_a, name_b, value_a, value_b, n_a, n_b):
     return row
 
 
-def finish(rows, alpha, name_a, name_b, primary):
-    """Holm across the rows' p-values, winners, and the summary row."""
+def finish(rows, alpha, name_a, name_b, primary, notes=None):
+    """Holm across the rows' p-values, winners, and the summary row (a ``primary`` that names no
+    metric here gets a note in ``notes``). A value beyond the float range is one sentence."""
+    for row in rows:
+        for key in NUMBERS:
+            value = row[key]
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ModelOpsError("the %s of %s or %s exceeds the largest float; rescale the values (divide them by "
+                                    "a constant)" % (row["metric"], name_a, name_b))
     adjusted = paired.holm([r["p_value"] if r["p_value"] != "" else None for r in rows])
     for row, p_holm in zip(rows, adjusted):
         row["p_holm"] = "" if p_holm is None else p_holm
         delta = row["delta"] if row["delta"] != "" else None
         row["winner"] = winner(row["metric"], delta, p_holm, alpha, name_a, name_b)
     present = [r["metric"] for r in rows]
+    if primary:
+        primary = m.canonical_name(primary)
+        if primary not in present and notes is not None:
+            notes.append("primary=%s is not a metric of this comparison (%s); the summary has no winner"
+                         % (primary, ", ".join(present)))
     chosen = primary if primary else next((p for p in PRIMARY_ORDER if p in present), present[0] if present else "")
     summary = dict.fromkeys(ROW_FIELDS, "")
     summary.update(metric=SUMMARY, model_a=name_a, model_b=name_b, test="primary=%s" % chosen)

@@ -1,23 +1,34 @@
 """``by=`` segments and the entry point: one accumulator per segment, rows prefixed with the segment."""
 
 from ...errors import ModelOpsError
+from .bootstrap import BUDGET
 from .intake import PredictionsAccumulator
+from .report import ROW_FIELDS, SUMMARY
 from .runs import RunsAccumulator
 
 RUNS_OPTIONS = ("alpha", "bootstrap", "seed", "primary")
 
 
 class SegmentedComparison:
-    """One accumulator per value of ``by`` (or one for everything), rows prefixed with the segment."""
+    """One accumulator per value of ``by`` (or one for everything), rows prefixed with the segment.
 
-    def __init__(self, make, by=None):
-        self.make, self.by = make, by
+    The resampling budget is shared: each of k segments gets 1/k of it. A segment that cannot be
+    compared (one class only, no complete row) gets a ``_summary_`` row with ``test=insufficient_data``
+    and a warning saying why, while the other segments answer."""
+
+    def __init__(self, make, by=None, names=("", "")):
+        self.make, self.by, self.names = make, by, names
         self.parts = {}
+        self.without_by = 0
+        self.rows = 0
+        self.failed = []
 
     def add(self, row):
+        self.rows += 1
         key = "" if self.by is None else row.get(self.by)
         if isinstance(key, list) or key is None:
             key = ""
+            self.without_by += self.by is not None
         part = self.parts.get(key)
         if part is None:
             part = self.parts[key] = self.make()
@@ -35,26 +46,45 @@ class SegmentedComparison:
         skipped = sum(getattr(p, "skipped", 0) for p in self.parts.values())
         if skipped and isinstance(next(iter(self.parts.values()), None), RunsAccumulator):
             found.append("%d rows belong to neither version and were ignored" % skipped)
+        if self.by is not None and self.rows and self.without_by == self.rows:
+            found.append("by=%s: no row has this field, so all rows were compared as one segment" % self.by)
+        found.extend("%s=%s: %s" % (self.by, key, error) for key, error in self.failed)
         return found
 
     def result(self):
         if not self.parts:
             raise ModelOpsError("no input rows to compare")
         rows = []
+        self.failed = []
+        for part in self.parts.values():
+            part.budget = BUDGET / len(self.parts)
         for key in sorted(self.parts, key=str):
             try:
                 part_rows = self.parts[key].result()
             except ModelOpsError as error:
                 if self.by is None:
                     raise
-                raise ModelOpsError("%s=%s: %s" % (self.by, key, error)) from None
+                self.failed.append((key, str(error)))
+                part_rows = [self._insufficient()]
             for row in part_rows:
                 rows.append(row if self.by is None else dict({self.by: key}, **row))
+        if self.failed and len(self.failed) == len(self.parts):
+            key, error = self.failed[0]
+            raise ModelOpsError("%s=%s: %s" % (self.by, key, error))
         return rows
+
+    def _insufficient(self):
+        row = dict.fromkeys(ROW_FIELDS, "")
+        row.update(metric=SUMMARY, model_a=self.names[0], model_b=self.names[1], test="insufficient_data",
+                   winner="insufficient_data")
+        return row
 
 
 def compare_rows(rows, model_a, model_b, label=None, by=None, **options):
     """The engine behind ``| modelcompare`` and ``modelops.compare``: rows in, result rows out."""
+    if model_a == model_b:
+        raise ModelOpsError("name two different %s to compare (both are %s)"
+                            % ("prediction fields" if label is not None else "versions", model_a))
     if label is not None:
         make = lambda: PredictionsAccumulator(label, model_a, model_b, **options)  # noqa: E731
     else:
@@ -63,6 +93,6 @@ def compare_rows(rows, model_a, model_b, label=None, by=None, **options):
         if unknown:
             raise ModelOpsError("%s only apply with label= (predictions mode)" % ", ".join(sorted(unknown)))
         make = lambda: RunsAccumulator(model_a, model_b, **runs_options)  # noqa: E731
-    comparison = SegmentedComparison(make, by)
+    comparison = SegmentedComparison(make, by, (model_a, model_b))
     comparison.add_rows(rows)
     return comparison
