@@ -13,20 +13,19 @@ from bisect import bisect_left
 _X_RESOLUTION = 1e-15  # numpy.finfo(float64).resolution, scikit-learn's _make_unique eps
 
 
-def _unique_runs(xs, ys):
-    """Sorted (x, mean y, weight) per run of equal x (``sklearn.isotonic._make_unique``)."""
-    order = sorted(range(len(xs)), key=lambda i: (xs[i], ys[i]))
+def _unique_runs(pairs):
+    """(x, mean y, weight) per run of equal x over (x, y) pairs sorted by x then y
+    (``sklearn.isotonic._make_unique``)."""
     ux, uy, uw = [], [], []
     current_x = None
-    for i in order:
-        x = xs[i]
+    for x, y in pairs:
         if current_x is None or x - current_x >= _X_RESOLUTION:
             ux.append(x)
-            uy.append(ys[i])
+            uy.append(y)
             uw.append(1.0)
             current_x = x
         else:
-            uy[-1] += ys[i]
+            uy[-1] += y
             uw[-1] += 1.0
     return ux, [s / w for s, w in zip(uy, uw)], uw
 
@@ -36,17 +35,17 @@ def pava(ys, weights):
     pool adjacent blocks while a block's mean is not below the next one's."""
     means, sums, counts, lengths = [], [], [], []
     for y, w in zip(ys, weights):
-        means.append(y)
-        sums.append(y * w)
-        counts.append(w)
-        lengths.append(1)
-        while len(means) > 1 and means[-2] >= means[-1]:
-            s, c, n = sums.pop(), counts.pop(), lengths.pop()
+        total, count, length = y * w, w, 1
+        while means and means[-1] >= y:
             means.pop()
-            sums[-1] += s
-            counts[-1] += c
-            lengths[-1] += n
-            means[-1] = sums[-1] / counts[-1]
+            total += sums.pop()
+            count += counts.pop()
+            length += lengths.pop()
+            y = total / count
+        means.append(y)
+        sums.append(total)
+        counts.append(count)
+        lengths.append(length)
     out = []
     for mean, n in zip(means, lengths):
         out.extend([mean] * n)
@@ -65,7 +64,14 @@ class IsotonicRegression:
         ys = [float(y) for y in ys]
         if not xs or len(xs) != len(ys):
             raise ValueError("isotonic regression needs equally long, non-empty x and y")
-        ux, uy, uw = _unique_runs(xs, ys)
+        return self.fit_sorted(sorted(zip(xs, ys)))
+
+    def fit_sorted(self, pairs):
+        """``fit`` on (x, y) float pairs already sorted by x then y (callers that fit many subsets
+        of one sample sort it once)."""
+        if not pairs:
+            raise ValueError("isotonic regression needs a non-empty sample")
+        ux, uy, uw = _unique_runs(pairs)
         fitted = pava(uy, uw)
         # Keep the first and last point and every point where the fitted step changes (as
         # scikit-learn's trim_duplicates): interpolation between the kept points is unchanged.

@@ -41,9 +41,17 @@ class LegacyRandomState:
         return value
 
     def shuffle(self, items: list) -> None:
-        """In place, Fisher-Yates from the end (``RandomState.shuffle`` of a 1-d array)."""
+        """In place, Fisher-Yates from the end (``RandomState.shuffle`` of a 1-d array); the same
+        draws as ``_interval`` (inlined: this loop runs once per element)."""
+        bits = self._mt.getrandbits
         for i in range(len(items) - 1, 0, -1):
-            j = self._interval(i)
+            if i > 0xFFFFFFFF:
+                j = self._interval(i)
+            else:
+                mask = (1 << i.bit_length()) - 1
+                j = bits(32) & mask
+                while j > i:
+                    j = bits(32) & mask
             items[i], items[j] = items[j], items[i]
 
     def permutation(self, n_or_items):

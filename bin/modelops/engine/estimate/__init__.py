@@ -277,12 +277,13 @@ class EstimateAccumulator:
             chunk_preds = [preds[i] for i in usable]
             probs = calibrator.predict(raw) if calibrator is not None else raw
             labelled = [i for i in usable if labels[i] != _MISSING_CODE]
+            counts = cbpe.expected_counts(chunk_preds, probs) if probs else None
             if start is None:
                 times = [side.times[i] for i in ix if not math.isnan(side.times[i])]
                 start, end = (min(times), max(times)) if times else (None, None)
             for metric in self.metrics:
                 (lower_t, upper_t), components = fitted[metric]
-                value = cbpe.estimate(metric, chunk_preds, probs, raw)
+                value = cbpe.estimate(metric, chunk_preds, probs, raw, counts)
                 error = cbpe.sampling_error(components, len(usable))
                 real = (cbpe.realized(metric, [labels[i] for i in labelled], [preds[i] for i in labelled],
                                       [side.scores[i] for i in labelled]) if labelled else math.nan)

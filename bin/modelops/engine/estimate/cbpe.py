@@ -42,21 +42,22 @@ def _two_valued_pstd(n_ones, n_total, value=1.0):
 # --- estimates (nannyml ... confidence_based.metrics.estimate_*) --------------------------------
 
 
-def _expected_counts(preds, probs):
-    tp = math.fsum(p for y, p in zip(preds, probs) if y == 1)
-    fp = math.fsum(1.0 - p for y, p in zip(preds, probs) if y == 1)
-    fn = math.fsum(p for y, p in zip(preds, probs) if y == 0)
-    tn = math.fsum(1.0 - p for y, p in zip(preds, probs) if y == 0)
-    return tp, fp, fn, tn
+def expected_counts(preds, probs):
+    """Expected TP, FP, FN, TN: each row adds its probability of being positive or negative."""
+    positive = [p for y, p in zip(preds, probs) if y == 1]
+    negative = [p for y, p in zip(preds, probs) if y != 1]
+    tp, fn = math.fsum(positive), math.fsum(negative)
+    return tp, len(positive) - tp, fn, len(negative) - fn
 
 
-def estimate(metric, preds, calibrated, raw):
-    """The expected metric under the calibrated probabilities (``estimate_<metric>``)."""
+def estimate(metric, preds, calibrated, raw, counts=None):
+    """The expected metric under the calibrated probabilities (``estimate_<metric>``); ``counts``
+    may carry ``expected_counts(preds, calibrated)`` computed once for several metrics."""
     if not calibrated:
         return NAN
     if metric == "roc_auc":
         return estimate_roc_auc(calibrated, raw)
-    tp, fp, fn, tn = _expected_counts(preds, calibrated)
+    tp, fp, fn, tn = counts or expected_counts(preds, calibrated)
     if metric == "accuracy":
         return (tp + tn) / len(preds)
     if metric == "precision":
@@ -204,8 +205,13 @@ def needs_calibration(labels, raw, bin_count=10, split_count=10):
     if metrics.roc_auc(labels, raw, pos_label=1) > 0.999:
         return False
     test_labels, test_raw, test_calibrated = [], [], []
+    pairs = [(float(s), float(y)) for s, y in zip(raw, labels)]
+    order = sorted(range(len(pairs)), key=pairs.__getitem__)  # sorted once; each split filters it
     for train, test in stratified_shuffle_split(labels, n_splits=split_count, test_size=0.1, random_state=42):
-        model = IsotonicRegression().fit([raw[i] for i in train], [labels[i] for i in train])
+        in_train = bytearray(len(pairs))
+        for i in train:
+            in_train[i] = 1
+        model = IsotonicRegression().fit_sorted([pairs[i] for i in order if in_train[i]])
         test_labels.extend(labels[i] for i in test)
         test_raw.extend(raw[i] for i in test)
         test_calibrated.extend(model.predict([raw[i] for i in test]))
