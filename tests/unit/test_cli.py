@@ -175,3 +175,56 @@ def test_console_script_is_declared():
 
     with open(os.path.join(os.path.dirname(__file__), "..", "..", "pyproject.toml"), "rb") as f:
         assert tomllib.load(f)["project"]["scripts"]["modelops"] == "modelops.client.cli:main"
+
+
+class RecordingClient:
+    """Stands in for HecClient: keeps every body exactly as it would travel (decompressed)."""
+
+    def __init__(self):
+        self.bodies = []
+
+    def send(self, lines):
+        from modelops.client.telemetry.transport import SendResult
+
+        self.bodies.append(b"\n".join(lines))
+        return SendResult(delivered=len(lines))
+
+    def send_gzipped(self, body, count):
+        import gzip
+
+        from modelops.client.telemetry.transport import SendResult
+
+        self.bodies.append(gzip.decompress(body))
+        assert self.bodies[-1].count(b"\n") + 1 == count
+        return SendResult(delivered=count)
+
+
+@pytest.mark.parametrize("delimiter, decimal", [(";", ","), (",", ".")])
+def test_worker_processes_send_the_same_bytes_as_the_single_process_path(tmp_path, delimiter, decimal):
+    path = write_plant_csv(tmp_path / "p.csv", rows=2500, delimiter=delimiter, decimal=decimal)
+    outputs = []
+    for workers in (0, 2):
+        client = RecordingClient()
+        summary = CsvSender(client, str(path), "idx", "st", "fecha", "%d/%m/%Y %H:%M:%S", "Europe/Madrid",
+                            delimiter=delimiter, decimal=decimal, progress=False, block_bytes=16_000,
+                            workers=workers).run(restart=True)
+        assert summary["rows"] == 2500
+        outputs.append(b"\n".join(client.bodies))
+    assert outputs[0] == outputs[1]
+    events = [json.loads(line) for line in outputs[1].split(b"\n")]
+    expected = pd.read_csv(path, sep=delimiter, decimal=decimal, keep_default_na=False)
+    assert [float(e["event"]["o2"]) for e in events] == pytest.approx(expected["o2"].tolist())
+
+
+def test_worker_processes_deliver_through_hec_and_report_bad_lines(tmp_path, capsys):
+    path = write_plant_csv(tmp_path / "w.csv", rows=1200, delimiter=",", decimal=".")
+    with FakeHec() as hec:
+        rc = run_cli(hec, "send-csv", str(path), "--index", "i", "--sourcetype", "s", "--time-column", "fecha",
+                     "--time-format", "%d/%m/%Y %H:%M:%S", "--workers", "2", "--quiet")
+        assert rc == 0 and len(hec.events) == 1200
+        assert [e["event"]["temp_zona1"] for e in hec.events] == ["%.2f" % (1450 + i / 10) for i in range(1200)]
+        with open(path, "a") as f:
+            f.write("01/03/2025 00:00:00,1,2\n")  # one field short
+        assert run_cli(hec, "send-csv", str(path), "--index", "i", "--sourcetype", "s", "--time-column", "fecha",
+                       "--time-format", "%d/%m/%Y %H:%M:%S", "--workers", "2", "--restart", "--quiet") == 2
+        assert "line 1202 has 3 fields, the header has 4" in capsys.readouterr().err

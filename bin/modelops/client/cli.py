@@ -50,7 +50,7 @@ def cmd_send_csv(args) -> int:
     sender = CsvSender(_client(_config(args)), args.file, index=args.index, sourcetype=args.sourcetype,
                        time_column=args.time_column, time_format=args.time_format, timezone_name=args.timezone,
                        delimiter=args.delimiter, decimal=args.decimal, host=args.host, source=args.source,
-                       encoding=args.encoding, progress=not args.quiet)
+                       encoding=args.encoding, progress=not args.quiet, workers=args.workers)
     summary = sender.run(restart=args.restart)
     if summary["already_done"]:
         print("%s was already sent (%d rows); use --restart to send it again" % (args.file, summary["rows"]))
@@ -127,6 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
     send.add_argument("--source")
     send.add_argument("--restart", action="store_true", help="ignore saved progress and send from the start")
     send.add_argument("--quiet", action="store_true", help="no progress bar")
+    send.add_argument("--workers", type=int, help="processes that encode and gzip (default: 2 for files over "
+                                                  "32 MB, else 0 = a thread of this process)")
     _add_hec_options(send)
     send.set_defaults(func=cmd_send_csv)
 

@@ -1,7 +1,9 @@
 """Move a local CSV into a Splunk index through HEC: streaming, pipelined, resumable.
 
 The file is read in blocks cut at line ends (quoted newlines respected); each block becomes HEC
-batches that a worker thread gzips and posts while the next block is parsed. After a block is
+batches that a worker thread gzips and posts while the next block is parsed. For large files the
+blocks are encoded and gzipped by worker processes instead (``workers``; the same code, so the
+same bytes), which puts both cores to work; the main process only posts. After a block is
 delivered, a checkpoint (``<file>.modelops-progress.json``: byte offset, rows) is written, so an
 interrupted run resumes where it stopped. Events HEC refuses as malformed go to
 ``<file>.modelops-rejected.jsonl``.
@@ -16,13 +18,16 @@ import re
 import sys
 import threading
 import time
+from collections import deque
 
 from ..errors import ModelOpsError
-from .telemetry.transport import backoff_delay
+from .telemetry.transport import backoff_delay, gzip_body
 from .timeparse import TimeParser
 
 BLOCK_BYTES = 4 << 20
 BATCH_BYTES = 4 << 20
+# Worker processes pay for themselves above this size (start-up is about 0.1 s each).
+PROCESS_MIN_BYTES = 32 << 20
 _COMMA_NUMBER = re.compile(r"^[+-]?\d+(,\d+)?([eE][+-]?\d+)?$")
 
 
@@ -56,7 +61,11 @@ def read_blocks(handle, start, block_bytes=BLOCK_BYTES):
 class CsvSender:
     def __init__(self, client, path, index, sourcetype, time_column, time_format=None, timezone_name="UTC",
                  delimiter=",", decimal=".", host=None, source=None, encoding="utf-8", progress=True,
-                 max_attempts=8, out=sys.stderr, block_bytes=BLOCK_BYTES):
+                 max_attempts=8, out=sys.stderr, block_bytes=BLOCK_BYTES, workers=None):
+        self.settings = dict(path=path, index=index, sourcetype=sourcetype, time_column=time_column,
+                             time_format=time_format, timezone_name=timezone_name, delimiter=delimiter,
+                             decimal=decimal, host=host, source=source, encoding=encoding)
+        self.workers = workers
         self.client = client
         self.path = path
         self.index, self.sourcetype = index, sourcetype
@@ -131,11 +140,14 @@ class CsvSender:
         """True when the block has quotes or characters a JSON string cannot hold as-is."""
         return bool(block.translate(None, self._plain_bytes))
 
-    def encode_block(self, text, line_base, careful=True):
-        """HEC lines for one block of CSV text (every column, empty values as "")."""
+    def _ensure_numeric_comma(self, text):
         if self.decimal == "," and self.numeric_comma is None:
             sample = list(csv.reader(io.StringIO(text[:200_000]), delimiter=self.delimiter))
             self.numeric_comma = self._detect_comma_columns(sample[:-1] or sample)
+
+    def encode_block(self, text, line_base, careful=True):
+        """HEC lines for one block of CSV text (every column, empty values as "")."""
+        self._ensure_numeric_comma(text)
         if careful:
             # Quoted fields or characters JSON must escape: the careful path.
             rows = list(csv.reader(io.StringIO(text), delimiter=self.delimiter))
@@ -161,6 +173,12 @@ class CsvSender:
             lines.append(encode(("%.6f" % when, *row)))
         return lines
 
+    def encode_gzipped(self, block: bytes, line_base):
+        """(rows, [(lines, gzipped body)]) for one block: what a worker process returns."""
+        lines = self.encode_block(block.decode(self.encoding), line_base, careful=self.needs_care(block))
+        return len(lines), [(len(batch), gzip_body("\n".join(batch).encode("utf-8")))
+                            for batch in split_batches(lines)]
+
     def _encode_careful(self, values):
         when, row = values[0], values[1:]
         body = ",".join(k + json.dumps(v, ensure_ascii=False) for k, v in zip(self.keys, row))
@@ -168,11 +186,15 @@ class CsvSender:
 
     # --- sending -------------------------------------------------------------------------
 
-    def _post(self, lines):
-        payload = [line.encode("utf-8") for line in lines]
+    def _post(self, lines=None, gzipped=None):
+        """Deliver one batch (text lines, or a (count, gzipped body) pair), retrying what HEC asks to."""
+        payload = [line.encode("utf-8") for line in lines] if lines is not None else None
         attempt = 0
-        while payload:
-            result = self.client.send(payload)
+        while gzipped is not None or payload:
+            if gzipped is not None:
+                result, gzipped = self.client.send_gzipped(gzipped[1], gzipped[0]), None
+            else:
+                result = self.client.send(payload)
             if result.dead:
                 self.rejected += len(result.dead)
                 with open(self.path + ".modelops-rejected.jsonl", "ab") as f:
@@ -220,6 +242,58 @@ class CsvSender:
             self.out.write("\n")
         self.out.flush()
 
+    def _worker_count(self, start):
+        """``workers`` as given; by default 2 processes (both cores) for files above PROCESS_MIN_BYTES."""
+        if self.workers is not None:
+            return max(0, int(self.workers))
+        if self.size - start < PROCESS_MIN_BYTES or (os.cpu_count() or 1) < 2:
+            return 0
+        return 2
+
+    def _run_processes(self, handle, start, workers):
+        """Encode and gzip blocks in ``workers`` processes (at most workers + 1 blocks in flight, so memory
+        stays bounded); post them in file order from here, checkpointing after each."""
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        started = time.monotonic()
+        blocks = read_blocks(handle, start, self.block_bytes)
+        first = next(blocks, None)
+        if first is not None:
+            self._ensure_numeric_comma(first[1].decode(self.encoding))
+        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init,
+                                   initargs=(self.settings, self.header, self.numeric_comma))
+        in_flight = deque()
+        line = self.rows + 2
+
+        def deliver():
+            offset, future = in_flight.popleft()
+            rows, batches = future.result()
+            for count, body in batches:
+                self._post(gzipped=(count, body))
+            self.rows += rows
+            self.save_checkpoint(offset, self.rows)
+            self._delivered = (offset, self.rows)
+            self._report(offset, started)
+
+        try:
+            pending = [first] if first is not None else []
+            for offset, block in _chain(pending, blocks):
+                in_flight.append((offset, pool.submit(_worker_encode, block, line)))
+                line += block.count(b"\n")
+                while len(in_flight) > workers:
+                    deliver()
+            while in_flight:
+                deliver()
+        finally:
+            for _, future in in_flight:
+                future.cancel()
+            pool.shutdown(wait=True, cancel_futures=True)
+        self.save_checkpoint(self._delivered[0], self._delivered[1], done=True)
+        self._report(self.size, started, final=True)
+        return {"rows": self._delivered[1], "already_done": False, "rejected": self.rejected,
+                "seconds": time.monotonic() - started}
+
     def run(self, restart=False):
         """Send the file (or its rest); returns a summary dict. Raises ModelOpsError with one sentence."""
         saved = None if restart else self.load_checkpoint()
@@ -233,6 +307,9 @@ class CsvSender:
             start = saved["offset"] if saved else len(header_line)
             self.rows = saved["rows"] if saved else 0
             self._delivered = (start, self.rows)
+            workers = self._worker_count(start)
+            if workers:
+                return self._run_processes(handle, start, workers)
             work = queue.Queue(maxsize=2)
             worker = threading.Thread(target=self._worker, args=(work,), daemon=True)
             worker.start()
@@ -244,16 +321,7 @@ class CsvSender:
                     lines = self.encode_block(block.decode(self.encoding), self.rows + 2,
                                               careful=self.needs_care(block))
                     self.rows += len(lines)
-                    batches, batch, size = [], [], 0
-                    for line in lines:
-                        batch.append(line)
-                        size += len(line)
-                        if size >= BATCH_BYTES:
-                            batches.append(batch)
-                            batch, size = [], 0
-                    if batch:
-                        batches.append(batch)
-                    work.put((batches, offset, self.rows))
+                    work.put((split_batches(lines), offset, self.rows))
                     self._report(offset, started)
             finally:
                 work.put(None)
@@ -264,3 +332,39 @@ class CsvSender:
         self._report(self.size, started, final=True)
         return {"rows": self._delivered[1], "already_done": False, "rejected": self.rejected,
                 "seconds": time.monotonic() - started}
+
+
+def split_batches(lines):
+    """Consecutive batches of about BATCH_BYTES."""
+    batches, batch, size = [], [], 0
+    for line in lines:
+        batch.append(line)
+        size += len(line)
+        if size >= BATCH_BYTES:
+            batches.append(batch)
+            batch, size = [], 0
+    if batch:
+        batches.append(batch)
+    return batches
+
+
+# --- worker processes --------------------------------------------------------------------------
+
+_worker_sender = None
+
+
+def _worker_init(settings, header, numeric_comma):
+    global _worker_sender
+    sender = CsvSender(None, progress=False, **settings)
+    sender._prepare_header(header)
+    sender.numeric_comma = numeric_comma
+    _worker_sender = sender
+
+
+def _worker_encode(block, line_base):
+    return _worker_sender.encode_gzipped(block, line_base)
+
+
+def _chain(first, rest):
+    yield from first
+    yield from rest
