@@ -202,3 +202,19 @@ def serve_export(splunkd, rows):
 
 class RawLines(list):
     """A payload written as JSON lines instead of one JSON document."""
+
+
+def serve_receiver(splunkd, events):
+    """``/services/receivers/simple``: each body is indexed as one event; ``events`` gets
+    ``{"index", "sourcetype", "source", "host", "raw"}``. A session key listed in
+    ``splunkd.receiver_refused`` gets 403, as a role without ``edit_tcp`` does."""
+    splunkd.receiver_refused = set()
+
+    def receive(request):
+        if request.session_key in splunkd.receiver_refused:
+            return 403, {"messages": [{"type": "ERROR", "text": "Insufficient permissions"}]}
+        events.append(dict({k: request.query.get(k) for k in ("index", "sourcetype", "source", "host")},
+                           raw=request.body.decode("utf-8")))
+        return 200, {"index": request.query.get("index"), "bytes": len(request.body)}
+
+    splunkd.route("POST", "/services/receivers/simple", receive)

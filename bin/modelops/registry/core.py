@@ -188,6 +188,15 @@ class Registry:
     def rollback(self, family, alias, reason=None):
         """Move ``alias`` back to the version it pointed at before its last move."""
         family, alias, reason, current = self._alias_change(family, alias, reason)
+        previous = self._rollback_target(family, alias, current)
+        return self._move(family, alias, current, previous, "rollback", reason)
+
+    def rollback_target(self, family, alias):
+        """``(current, previous)`` versions a ``rollback`` would move between; raises what it would raise."""
+        family, alias, _, current = self._alias_change(family, alias, None)
+        return current["version"] if current else "", self._rollback_target(family, alias, current)
+
+    def _rollback_target(self, family, alias, current):
         if current is None:
             raise ModelOpsError("model %s has no alias %s to roll back" % (family, alias))
         moves = [e for e in self.history(family, alias) if e["action"] in ALIAS_MOVES]
@@ -198,7 +207,7 @@ class Registry:
         if target.get("status") == "archived":
             raise ModelOpsError("alias %s of %s would roll back to %s, which is archived; restore it first"
                                 % (alias, family, previous))
-        return self._move(family, alias, current, previous, "rollback", reason)
+        return previous
 
     @atomic
     def delete_alias(self, family, alias, reason=None):
