@@ -16,13 +16,13 @@ from modelops.splunk import command as spl  # noqa: E402
 
 @Configuration(requires_preop=False)
 class ModelEstimateCommand(spl.SafeMessages, spl.AccumulateUntilFinished, ReportingCommand):
-    label = Option(require=True, doc="Field with the true class (present on reference rows).",
+    label = Option(doc="Field with the true class (present on reference rows).",
                    validate=validators.Fieldname())
-    score = Option(require=True, doc="Field with the model's probability of the positive class, in [0, 1].",
+    score = Option(doc="Field with the model's probability of the positive class, in [0, 1].",
                    validate=validators.Fieldname())
-    prediction = Option(require=True, doc="Field with the predicted class (one of the two labels).",
+    prediction = Option(doc="Field with the predicted class (one of the two labels).",
                         validate=validators.Fieldname())
-    split = Option(require=True, doc="Field whose value says reference (else analysis).",
+    split = Option(doc="Field whose value says reference (else analysis).",
                    validate=validators.Fieldname())
     reference_value = Option(default="reference", doc="Value of split= that marks reference rows.")
     chunk = Option(doc="Rows per chunk, in input order.", validate=validators.Integer(1))

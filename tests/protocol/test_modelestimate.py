@@ -133,10 +133,17 @@ def test_bad_values_end_in_one_sentence(rows, change, expected):
     (ARGS + ["metrics=auc"], "metrics=auc: auc is not one of roc_auc,f1,precision,recall,accuracy"),
     (ARGS[:-2] + ["span=fortnight"], "span=fortnight is not a time span"),
     (["label=nolabel"] + ARGS[1:], "no row has the field nolabel"),
+    (ARGS[1:], "name the label field: label=<field>"),
 ])
 def test_bad_requests_end_in_one_sentence(rows, args, expected):
     assert_one_clean_error(harness.run("modelestimate.py", args, rows[:1200] + rows[-300:], chunk_size=500),
                            expected)
+
+
+def test_getinfo_without_options_answers(rows):
+    # The package gate asks every command for getinfo with no arguments; options are checked later.
+    phase = harness.run_phase("modelestimate.py", [], [], getinfo_only=True)
+    assert phase.exit_code == 0 and phase.getinfo["type"] == "reporting"
 
 
 def test_one_class_reference_is_refused(rows):
