@@ -63,7 +63,7 @@ class _Codes:
             code = self.by_name.setdefault(name, len(self.names))
             if code == len(self.names):
                 self.names.append(name)
-        if isinstance(raw, (str, int, float)):
+        if isinstance(raw, str) or (isinstance(raw, (int, float)) and raw == raw):  # NaN keys never match
             self.by_raw[raw] = code
         return code
 
