@@ -19,7 +19,10 @@ class ModelCompareCommand(spl.SafeMessages, spl.AccumulateUntilFinished, Reporti
     label = Option(doc="Ground-truth field: compare two prediction fields on the same rows.")
     score1 = Option(doc="Score field of the first model (AUC, DeLong).")
     score2 = Option(doc="Score field of the second model.")
-    task = Option(doc="classification or regression (inferred when absent).")
+    task = Option(doc="classification, regression (inferred when absent) or forecast.",
+                  validate=validators.Set("classification", "regression", "forecast"))
+    horizon = Option(doc="task=forecast: steps ahead of the forecasts (Diebold-Mariano lags; default 1).",
+                     validate=validators.Integer(1, 10000))
     pos_label = Option(doc="Positive class for binary metrics (default 1, else the larger label).")
     average = Option(doc="macro (default), weighted or micro: how precision, recall and f1 average over classes.",
                      validate=validators.Set("macro", "weighted", "micro", "binary"))
@@ -40,9 +43,9 @@ class ModelCompareCommand(spl.SafeMessages, spl.AccumulateUntilFinished, Reporti
         options = {"alpha": self.alpha, "bootstrap": self.bootstrap, "seed": self.seed, "primary": self.primary}
         if self.label:
             options.update(score_a=self.score1, score_b=self.score2, task=self.task, pos_label=self.pos_label,
-                           average=self.average)
-        elif self.score1 or self.score2 or self.task or self.pos_label or self.average:
-            raise ModelOpsError("score1=, score2=, task=, pos_label= and average= need label=<field>")
+                           average=self.average, horizon=self.horizon)
+        elif self.score1 or self.score2 or self.task or self.pos_label or self.average or self.horizon:
+            raise ModelOpsError("score1=, score2=, task=, pos_label=, average= and horizon= need label=<field>")
         return compare_rows([], self.fieldnames[0], self.fieldnames[1], label=self.label, by=self.by, **options)
 
 

@@ -12,7 +12,7 @@ from .schema import HIGHER_IS_BETTER, LOWER_IS_BETTER, MAX_INTEGER_CLASSES
 from .schema import METRIC_ALIASES as ALIASES
 from .stats.ranks import average_ranks
 
-TASKS = ("classification", "regression", "anomaly", "clustering")
+TASKS = ("classification", "regression", "anomaly", "clustering", "forecast")
 # numpy.finfo(float64).eps, used by scikit-learn in MAPE and log loss.
 FLOAT_EPS = 2.220446049250313e-16
 
@@ -206,6 +206,69 @@ def r2(y_true, y_pred) -> float:
     return 1.0 - residual / total
 
 
+# --- forecast ----------------------------------------------------------------------------------
+
+
+def smape_term(t, p):
+    """One row's symmetric absolute percentage error, as sktime's ``_percentage_error(symmetric=True)``:
+    |t - p| / (max(|t| + |p|, eps) / 2)."""
+    return abs(t - p) / (max(abs(t) + abs(p), FLOAT_EPS) / 2)
+
+
+def smape(y_true, y_pred) -> float:
+    """Symmetric MAPE as a fraction (``sktime``'s ``mean_absolute_percentage_error(symmetric=True)``)."""
+    y_true, y_pred = _pairs(_floats(y_true), _floats(y_pred))
+    return math.fsum(smape_term(t, p) for t, p in zip(y_true, y_pred)) / len(y_true)
+
+
+def mase(y_true, y_pred, y_train, season=1) -> float:
+    """Mean absolute scaled error (``sktime``'s ``mean_absolute_scaled_error(y_true, y_pred, y_train=...,
+    sp=season)``): the forecast's MAE over the in-sample MAE of the seasonal naive forecast
+    y_train[t - season], floored at eps."""
+    train = _floats(y_train)
+    if not 1 <= season < len(train):
+        raise ValueError("mase needs a season of at least 1 and fewer than the %d training values" % len(train))
+    naive = math.fsum(abs(a - b) for a, b in zip(train[season:], train[:-season])) / (len(train) - season)
+    return mae(y_true, y_pred) / max(naive, FLOAT_EPS)
+
+
+def bias(y_true, y_pred) -> float:
+    """Mean of prediction minus actual (positive: the forecast runs high)."""
+    y_true, y_pred = _pairs(_floats(y_true), _floats(y_pred))
+    return math.fsum(p - t for t, p in zip(y_true, y_pred)) / len(y_true)
+
+
+def pinball(y_true, y_quantile, q) -> float:
+    """Pinball loss of a q-quantile forecast (``sklearn.metrics.mean_pinball_loss(alpha=q)``)."""
+    y_true, y_quantile = _pairs(_floats(y_true), _floats(y_quantile))
+    if not 0.0 < q < 1.0:
+        raise ValueError("a quantile must be between 0 and 1, not %r" % q)
+    return math.fsum(q * (t - p) if t >= p else (1.0 - q) * (p - t) for t, p in zip(y_true, y_quantile)) / len(y_true)
+
+
+def interval_metrics(y_true, lower, upper):
+    """(coverage, interval_width): share of actuals inside [lower, upper] (bounds included) and the
+    mean of upper - lower."""
+    y_true, lower = _pairs(_floats(y_true), _floats(lower))
+    _, upper = _pairs(y_true, _floats(upper))
+    inside = sum(1 for t, lo, hi in zip(y_true, lower, upper) if lo <= t <= hi)
+    return inside / len(y_true), math.fsum(hi - lo for lo, hi in zip(lower, upper)) / len(y_true)
+
+
+def forecast_metrics(y_true, y_pred, y_train=None, season=1, lower=None, upper=None, quantiles=None) -> dict:
+    result = {"mae": mae(y_true, y_pred), "rmse": rmse(y_true, y_pred), "mape": mape(y_true, y_pred),
+              "smape": smape(y_true, y_pred), "bias": bias(y_true, y_pred)}
+    if y_train is not None:
+        result["mase"] = mase(y_true, y_pred, y_train, season)
+    if (lower is None) != (upper is None):
+        raise ValueError("give both lower and upper (a prediction interval), or neither")
+    if lower is not None:
+        result["coverage"], result["interval_width"] = interval_metrics(y_true, lower, upper)
+    for q, predictions in sorted((quantiles or {}).items()):
+        result["pinball_%s" % format(float(q), "g")] = pinball(y_true, predictions, float(q))
+    return result
+
+
 # --- anomaly and clustering -------------------------------------------------------------------
 
 
@@ -289,7 +352,8 @@ def infer_task(y_true, y_pred) -> str:
     return "classification" if len(distinct) <= MAX_INTEGER_CLASSES else "regression"
 
 
-def calculate_all_metrics(y_true, y_pred, task=None, y_score=None, X=None, pos_label=1, average=None) -> dict:
+def calculate_all_metrics(y_true, y_pred, task=None, y_score=None, X=None, pos_label=1, average=None, y_train=None,
+                          season=1, lower=None, upper=None, quantiles=None) -> dict:
     """The metrics that fit the task, never mixed across tasks.
 
     * classification: accuracy, precision, recall, f1 (``average``: binary for two labels and macro
@@ -298,7 +362,10 @@ def calculate_all_metrics(y_true, y_pred, task=None, y_score=None, X=None, pos_l
     * regression: r2, mae, mse, rmse, mape;
     * anomaly: anomaly_rate of ``y_pred`` (+ precision, recall, f1 of the anomaly class when
       ``y_true`` flags are given, + roc_auc of ``y_score``, higher meaning more anomalous);
-    * clustering: silhouette of ``X`` (or ``y_true`` when X is None) under the labels ``y_pred``.
+    * clustering: silhouette of ``X`` (or ``y_true`` when X is None) under the labels ``y_pred``;
+    * forecast (never inferred): mae, rmse, mape, smape (sktime's symmetric MAPE, a fraction), bias
+      (mean of prediction - actual), + mase with ``y_train`` (sktime's, ``sp=season``), + coverage and
+      interval_width with ``lower``/``upper``, + ``pinball_<q>`` for each ``quantiles={q: predictions}``.
 
     ``task=None`` infers classification or regression (see ``infer_task``). A metric that is
     undefined for the data (one class for AUC) is left out rather than guessed.
@@ -319,6 +386,8 @@ def calculate_all_metrics(y_true, y_pred, task=None, y_score=None, X=None, pos_l
             if y_score is not None and len(set(truth)) == 2:
                 result["roc_auc"] = roc_auc(truth, y_score, pos_label=True)
         return result
+    if task == "forecast":
+        return forecast_metrics(y_true, y_pred, y_train, season, lower, upper, quantiles)
     if task == "regression":
         return {"r2": r2(y_true, y_pred), "mae": mae(y_true, y_pred), "mse": mse(y_true, y_pred),
                 "rmse": rmse(y_true, y_pred), "mape": mape(y_true, y_pred)}

@@ -31,10 +31,11 @@ ALIAS_MOVES = ("promote", "rollback")
 
 # Which way is better, per canonical metric name.
 HIGHER_IS_BETTER = frozenset({"accuracy", "precision", "recall", "f1", "roc_auc", "r2", "silhouette"})
-LOWER_IS_BETTER = frozenset({"mae", "rmse", "mse", "mape", "log_loss", "loss", "val_loss"})
+LOWER_IS_BETTER = frozenset({"mae", "rmse", "mse", "mape", "smape", "mase", "log_loss", "loss", "val_loss"})
 CANONICAL_METRICS = (
     "accuracy", "precision", "recall", "f1", "roc_auc", "log_loss",
     "r2", "mae", "rmse", "mse", "mape", "silhouette", "anomaly_rate", "loss", "val_loss",
+    "smape", "mase", "bias", "coverage", "interval_width",
 )
 # Names written by hand-rolled notebook helpers, mapped to the canonical ones.
 METRIC_ALIASES = {"r2_score": "r2", "f1_score": "f1", "accuracy_score": "accuracy", "precision_score": "precision",

@@ -66,7 +66,8 @@ def test_segments(prediction_rows):
 
 @pytest.mark.parametrize("args, rows, message", [
     (["pa"], [{"pa": "1"}], "modelcompare: name the two versions (or prediction fields) to compare"),
-    (["score1=sa", "v1", "v2"], [{"x": "1"}], "score1=, score2=, task=, pos_label= and average= need label=<field>"),
+    (["score1=sa", "v1", "v2"], [{"x": "1"}],
+     "score1=, score2=, task=, pos_label=, average= and horizon= need label=<field>"),
     (["v1", "v1"], [{"model_version": "v1", "metrics.f1": "0.5"}],
      "name two different versions to compare (both are v1)"),
     (["label=label", "score1=proba_a", "score2=sb", "pa", "pb"], [{"label": "1", "pa": "1", "pb": "0", "sb": "0.2"}],
@@ -202,3 +203,48 @@ def test_huge_values_answer_or_say_why():
     assert result.exit_code == 0 and result.errors() == []
     loss = next(r for r in result.rows if r["metric"] == "loss")
     assert float(loss["value_a"]) == pytest.approx(1.1e300, rel=1e-12)
+
+
+# --- task=forecast (issue 17) ---------------------------------------------------------------------
+
+FORECAST_ARGS = ["label=y", "task=forecast", "horizon=3", "bootstrap=100", "seed=4", "a", "b"]
+
+
+@pytest.fixture(scope="module")
+def forecast_events():
+    from tests.unit.test_comparison import forecast_rows
+
+    rows, series = forecast_rows(n=300, seed=7)
+    return [{k: repr(v) if isinstance(v, float) else str(v) for k, v in row.items()} for row in rows], series
+
+
+def test_forecast_through_the_command_equals_dieboldmariano(forecast_events):
+    from dieboldmariano import dm_test
+
+    rows, (y, a, b) = forecast_events
+    result = harness.run("modelcompare.py", FORECAST_ARGS, rows, chunk_size=100000)
+    assert result.exit_code == 0 and result.errors() == [], result.messages
+    by_metric = {r["metric"]: r for r in result.rows}
+    assert list(by_metric) == ["mae", "rmse", "smape", "_summary_"]
+    statistic, p = dm_test(y, a, b, loss=lambda u, v: abs(u - v), h=3, harvey_correction=True)
+    assert float(by_metric["mae"]["statistic"]) == pytest.approx(-statistic, rel=1e-6)
+    assert float(by_metric["mae"]["p_value"]) == pytest.approx(p, rel=1e-6)
+    assert by_metric["mae"]["test"] == "diebold_mariano"
+    expected = modelops.compare(rows, "a", "b", label="y", task="forecast", horizon=3, bootstrap=100, seed=4)
+    assert result.rows == as_strings(expected)
+
+
+@pytest.mark.parametrize("chunk_size", [1, 37])
+def test_forecast_same_result_whatever_the_chunking(forecast_events, chunk_size):
+    rows, _ = forecast_events
+    baseline = harness.run("modelcompare.py", FORECAST_ARGS, rows, chunk_size=100000)
+    result = harness.run("modelcompare.py", FORECAST_ARGS, rows, chunk_size=chunk_size, map_partitions=3)
+    assert result.exit_code == 0 and result.rows == baseline.rows
+
+
+@pytest.mark.parametrize("args, message", [
+    (["label=y", "task=forecast", "horizon=0", "a", "b"], "Illegal value: horizon=0"),
+    (["label=y", "task=weather", "a", "b"], "Illegal value: task=weather"),
+])
+def test_forecast_bad_options(args, message):
+    assert harness.run("modelcompare.py", args, [{"a": "1"}]).errors() == [message]

@@ -384,3 +384,117 @@ def test_average_option_equals_sklearn(average):
         pred = [r[field] for r in rows]
         for metric, fn in (("precision", skm.precision_score), ("recall", skm.recall_score), ("f1", skm.f1_score)):
             assert result[metric][side] == pytest.approx(fn(y, pred, average=average, zero_division=0), rel=1e-12)
+
+
+# --- forecast mode (issue 17) ---------------------------------------------------------------------
+
+
+def forecast_rows(n=240, seed=15, phi=0.8, scale_b=1.2):
+    """Hourly rows, newest first as Splunk returns them, errors AR(1) (autocorrelated)."""
+    from tests.unit.test_forecast import autocorrelated
+
+    y, a, b = autocorrelated(n, phi, seed, scale_b)
+    rows = [{"_time": 1700000000 + 3600 * t, "y": y[t], "a": a[t], "b": b[t]} for t in range(n)]
+    return rows[::-1], (y, a, b)
+
+
+@pytest.mark.parametrize("h", [1, 3, 24])
+def test_forecast_mode_matches_sklearn_sktime_and_dieboldmariano(h):
+    from dieboldmariano import dm_test
+
+    from tests.unit.test_metrics import sktime_smape
+
+    rows, (y, a, b) = forecast_rows(seed=h)
+    result = by_metric(modelops.compare(rows, "a", "b", label="y", task="forecast", horizon=h, seed=2))
+    assert [m for m in result] == ["mae", "rmse", "smape", "_summary_"]
+    assert result["mae"]["value_a"] == pytest.approx(skm.mean_absolute_error(y, a), rel=1e-12)
+    assert result["rmse"]["value_b"] == pytest.approx(math.sqrt(skm.mean_squared_error(y, b)), rel=1e-12)
+    assert result["smape"]["value_b"] == pytest.approx(sktime_smape(y, b), rel=1e-12)
+    losses = {"mae": lambda u, v: abs(u - v), "rmse": lambda u, v: (u - v) ** 2,
+              "smape": lambda u, v: abs(u - v) / (max(abs(u) + abs(v), np.finfo(float).eps) / 2)}
+    for metric, loss in losses.items():
+        statistic, p = dm_test(y, a, b, loss=loss, h=h, harvey_correction=True)  # rows in time order
+        assert result[metric]["test"] == "diebold_mariano"
+        assert result[metric]["statistic"] == pytest.approx(-statistic, rel=1e-6)  # ours is for b - a
+        assert result[metric]["p_value"] == pytest.approx(p, rel=1e-6)
+        assert result[metric]["ci_low"] <= result[metric]["delta"] <= result[metric]["ci_high"]
+    p_values = [result[k]["p_value"] for k in ("mae", "rmse", "smape")]
+    assert [result[k]["p_holm"] for k in ("mae", "rmse", "smape")] == pytest.approx(
+        list(multipletests(p_values, method="holm")[1]), rel=1e-12)
+    assert result["_summary_"]["test"] == "primary=mae"
+
+
+def test_forecast_intervals_are_a_moving_block_bootstrap():
+    """An independent implementation of the moving-block bootstrap (block length max(h, round(n^(1/3))),
+    blocks of consecutive rows in time order, same random stream) gives the same interval."""
+    rows, (y, a, b) = forecast_rows(n=150, seed=4)
+    h = 3
+    result = by_metric(modelops.compare(rows, "a", "b", label="y", task="forecast", horizon=h, seed=9,
+                                        bootstrap=200, alpha=0.1))
+    length = max(h, round(150 ** (1 / 3)))
+    assert length == 5
+    g = random.Random(9)
+    deltas = []
+    for _ in range(200):
+        starts = [g.randint(0, 150 - length) for _ in range(-(-150 // length))]
+        picks = [s + i for s in starts for i in range(length)][:150]
+        deltas.append(np.mean([abs(y[i] - b[i]) for i in picks]) - np.mean([abs(y[i] - a[i]) for i in picks]))
+    assert result["mae"]["ci_low"] == pytest.approx(np.quantile(deltas, 0.05), rel=1e-9)
+    assert result["mae"]["ci_high"] == pytest.approx(np.quantile(deltas, 0.95), rel=1e-9)
+
+
+def test_forecast_rows_follow_time_not_arrival():
+    rows, _ = forecast_rows(n=120, seed=5)
+    shuffled = list(rows)
+    random.Random(1).shuffle(shuffled)
+    first = modelops.compare(rows, "a", "b", label="y", task="forecast", horizon=3, bootstrap=100)
+    assert modelops.compare(shuffled, "a", "b", label="y", task="forecast", horizon=3, bootstrap=100) == first
+
+
+def test_forecast_non_positive_long_run_variance_is_insufficient_data():
+    from modelops.engine.compare import compare_rows
+
+    g = random.Random(2)
+    rows = []
+    for t in range(100):  # loss differential alternates in sign: gamma0 + 2 gamma1 < 0 at horizon 2
+        wobble = g.gauss(0, 0.01)
+        rows.append({"_time": t, "y": 0.0, "a": 1.0 + wobble if t % 2 else 0.0, "b": 0.0 if t % 2 else 1.0 + wobble})
+    comparison = compare_rows(rows, "a", "b", label="y", task="forecast", horizon=2, bootstrap=0)
+    mae = by_metric(comparison.result())["mae"]
+    assert mae["test"] == "diebold_mariano" and mae["p_value"] == "" and mae["winner"] == "insufficient_data"
+    assert any(w.startswith("mae: the long-run variance of the loss differential is not positive")
+               for w in comparison.warnings())
+
+
+def test_dm_keeps_its_size_where_the_paired_t_test_does_not():
+    """Equally good 5-step-ahead forecasts (MA(4) errors, independent between models): how often each
+    test calls a difference at 5%. The README reports these two rates."""
+    def ma_errors(g, n, h):
+        shocks = [g.gauss(0, 1) for _ in range(n + h - 1)]
+        return [sum(shocks[t:t + h]) for t in range(n)]
+
+    g = random.Random(42)
+    h, n, runs = 5, 150, 300
+    t_rejects = dm_rejects = 0
+    for _ in range(runs):
+        y = [100 + g.gauss(0, 5) for _ in range(n)]
+        ea, eb = ma_errors(g, n, h), ma_errors(g, n, h)
+        rows = [{"_time": i, "y": t, "a": t + x, "b": t + z} for i, (t, x, z) in enumerate(zip(y, ea, eb))]
+        mae = by_metric(modelops.compare(rows, "a", "b", label="y", task="forecast", horizon=h, bootstrap=0))["mae"]
+        dm_rejects += mae["p_value"] != "" and mae["p_value"] < 0.05
+        t_rejects += stats.ttest_rel(np.abs(eb), np.abs(ea)).pvalue < 0.05
+    assert t_rejects / runs > 0.2  # measured 0.273: the paired t-test claims a winner one time in four
+    assert dm_rejects / runs < 0.08  # measured 0.050: Diebold-Mariano keeps its 5% size
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: modelops.compare(forecast_rows(10)[0], "a", "b", label="y", task="forecast", horizon=10),
+     "horizon=10 needs more than 10 rows"),
+    (lambda: modelops.compare(forecast_rows(10)[0], "a", "b", label="y", horizon=2), "horizon= applies with task"),
+    (lambda: modelops.compare(forecast_rows(10)[0], "a", "b", label="y", task="forecast", horizon=0), "horizon must"),
+    (lambda: modelops.compare([{"y": 1.0, "a": 2.0, "b": 3.0}] * 200000, "a", "b", label="y", task="forecast",
+                              horizon=100), "too much work for the long-run variance"),
+])
+def test_forecast_bad_input_is_one_sentence(call, message):
+    with pytest.raises(ModelOpsError, match=message):
+        call()

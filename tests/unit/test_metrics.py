@@ -168,3 +168,63 @@ def test_int_labels_and_float_predictions_are_one_class():
     got = m.calculate_all_metrics(y_true, y_pred)
     assert got["accuracy"] == pytest.approx(skm.accuracy_score(y_true, y_pred), rel=1e-12)
     assert got["f1"] == pytest.approx(skm.f1_score(y_true, y_pred), rel=1e-12)
+
+
+# --- forecast (issue 17) -------------------------------------------------------------------------
+# sktime (1.2.0) pins pandas < 3.1, so it cannot join this venv (pandas 3.1); the oracles below are
+# sktime's documented formulas written out with numpy: _percentage_error(symmetric=True) is
+# |y - p| / (max(|y| + |p|, eps) / 2), and mean_absolute_scaled_error is
+# mae(y_true, y_pred) / max(mae(y_train[sp:], y_train[:-sp]), eps), eps = numpy float64 eps.
+
+EPS = np.finfo(np.float64).eps
+
+
+def sktime_smape(y, p):
+    y, p = np.asarray(y), np.asarray(p)
+    return float(np.mean(np.abs(y - p) / (np.maximum(np.abs(y) + np.abs(p), EPS) / 2)))
+
+
+def sktime_mase(y, p, y_train, sp):
+    y_train = np.asarray(y_train)
+    naive = skm.mean_absolute_error(y_train[sp:], y_train[:-sp])
+    return skm.mean_absolute_error(y, p) / max(naive, EPS)
+
+
+@pytest.mark.parametrize("season", [1, 12])
+def test_forecast_metrics_match_sktime_and_sklearn(season):
+    g = rng(season)
+    train = [50 + 10 * math.sin(t / 2) + g.gauss(0, 1) for t in range(120)]
+    y_true = [50 + 10 * math.sin(t / 2) + g.gauss(0, 1) for t in range(120, 168)]
+    y_pred = [t + g.gauss(0.3, 1.5) for t in y_true]
+    lower = [p - 2.0 for p in y_pred]
+    upper = [p + 2.0 for p in y_pred]
+    upper[0] = y_true[0]  # a bound is inside
+    q10 = [p - 1.3 for p in y_pred]
+    q90 = [p + 1.3 for p in y_pred]
+    got = m.calculate_all_metrics(y_true, y_pred, task="forecast", y_train=train, season=season, lower=lower,
+                                  upper=upper, quantiles={0.1: q10, 0.9: q90})
+    y, p = np.array(y_true), np.array(y_pred)
+    assert got["mae"] == pytest.approx(skm.mean_absolute_error(y, p), rel=1e-9)
+    assert got["rmse"] == pytest.approx(math.sqrt(skm.mean_squared_error(y, p)), rel=1e-9)
+    assert got["mape"] == pytest.approx(skm.mean_absolute_percentage_error(y, p), rel=1e-9)
+    assert got["smape"] == pytest.approx(sktime_smape(y, p), rel=1e-9)
+    assert got["mase"] == pytest.approx(sktime_mase(y, p, train, season), rel=1e-9)
+    assert got["bias"] == pytest.approx(float(np.mean(p - y)), rel=1e-9)
+    assert got["coverage"] == pytest.approx(float(np.mean((np.array(lower) <= y) & (y <= np.array(upper)))))
+    assert got["interval_width"] == pytest.approx(float(np.mean(np.array(upper) - np.array(lower))), rel=1e-9)
+    assert got["pinball_0.1"] == pytest.approx(skm.mean_pinball_loss(y, q10, alpha=0.1), rel=1e-9)
+    assert got["pinball_0.9"] == pytest.approx(skm.mean_pinball_loss(y, q90, alpha=0.9), rel=1e-9)
+    assert set(got) == {"mae", "rmse", "mape", "smape", "mase", "bias", "coverage", "interval_width", "pinball_0.1",
+                        "pinball_0.9"}
+
+
+def test_forecast_metrics_edge_cases():
+    assert m.smape([0.0, 1.0], [0.0, 2.0]) == pytest.approx(sktime_smape([0.0, 1.0], [0.0, 2.0]))
+    assert set(m.calculate_all_metrics([1.0, 2.0], [1.5, 2.5], task="forecast")) == {"mae", "rmse", "mape", "smape",
+                                                                                     "bias"}
+    with pytest.raises(ValueError, match="season"):
+        m.mase([1.0], [1.0], [1.0, 2.0], season=2)
+    with pytest.raises(ValueError, match="lower and upper"):
+        m.calculate_all_metrics([1.0], [1.0], task="forecast", lower=[0.0])
+    with pytest.raises(ValueError, match="quantile"):
+        m.pinball([1.0], [1.0], 1.5)

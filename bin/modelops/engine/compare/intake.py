@@ -10,12 +10,13 @@ from ...schema import MAX_INTEGER_CLASSES
 from ...stats import paired
 from ...stats.twosample import quantile_linear
 from ...values import category, finite_or_none
-from . import classification, regression
+from . import classification, forecast, regression
 from .bootstrap import BUDGET, affordable, block_count, column_totals, resample_cost, resample_deltas
 from .report import bootstrap_p, finish, new_row, percentile_ci
 from .scaling import scale_exponent, scaled, unscale
 
 MAX_CLASSES = 1000
+TASKS = (None, "classification", "regression", "forecast")
 CLASSIFICATION_METRICS = ("accuracy", "precision", "recall", "f1")
 REGRESSION_METRICS = ("mae", "rmse", "r2", "mape")
 
@@ -73,19 +74,25 @@ class PredictionsAccumulator:
     dictionary."""
 
     def __init__(self, label, field_a, field_b, score_a=None, score_b=None, task=None, pos_label=None, alpha=0.05,
-                 bootstrap=1000, seed=0, primary=None, average=None):
-        if task not in (None, "classification", "regression"):
-            raise ModelOpsError("task must be classification or regression, not %r" % task)
+                 bootstrap=1000, seed=0, primary=None, average=None, horizon=None):
+        if task not in TASKS:
+            raise ModelOpsError("task must be classification, regression or forecast, not %r" % task)
+        if horizon is not None and task != "forecast":
+            raise ModelOpsError("horizon= applies with task=forecast")
+        horizon = 1 if horizon is None else horizon
+        if not isinstance(horizon, int) or isinstance(horizon, bool) or horizon < 1:
+            raise ModelOpsError("horizon must be a whole number of steps, at least 1, not %r" % (horizon,))
         if (score_a is None) != (score_b is None):
             raise ModelOpsError("give both score1= and score2=, or neither")
         if average not in (None,) + m.AVERAGES:
             raise ModelOpsError("average must be one of %s, not %r" % (", ".join(m.AVERAGES), average))
         self.fields = (label, field_a, field_b, score_a, score_b)
-        self.task, self.pos_label, self.average = task, pos_label, average
+        self.task, self.pos_label, self.average, self.horizon = task, pos_label, average, horizon
         self.alpha, self.bootstrap, self.seed, self.primary = alpha, bootstrap, seed, primary
         self.budget = BUDGET
         self.labels = Labels()
-        self.as_numbers = task == "regression"
+        self.as_numbers = task in ("regression", "forecast")
+        self.times = array("d") if task == "forecast" else None
         self.columns = (array("d"), array("d"), array("d")) if self.as_numbers else (
             array("i"), array("i"), array("i"))
         self.scores = (array("d"), array("d"))
@@ -134,6 +141,9 @@ class PredictionsAccumulator:
                     values = tuple(float(self.labels.labels[v]) for v in values)
         for column, value in zip(self.columns, values):
             column.append(value)
+        if self.times is not None:
+            time = finite_or_none(get("_time"))
+            self.times.append(math.nan if time is None else time)
         if score_a is not None:
             self.scores[0].append(sa)
             self.scores[1].append(sb)
@@ -191,7 +201,9 @@ class PredictionsAccumulator:
             raise ModelOpsError("no row has %s all set%s" % (
                 _and_list(fields), " (missing or not a number in every row: %s)" % ", ".join(never) if never else ""))
         task = self._task()
-        if task == "classification":
+        if task == "forecast":
+            rows = self._forecast()
+        elif task == "classification":
             if self.as_numbers:
                 raise ModelOpsError("%s has more than %d distinct values; set task=regression" % (label, MAX_CLASSES))
             rows = self._classification()
@@ -318,6 +330,45 @@ class PredictionsAccumulator:
                 if row["metric"] in ("mae", "rmse", "abs_error"):
                     for key in ("value_a", "value_b", "delta", "ci_low", "ci_high"):
                         row[key] = unscale(row[key], k, "the %s of %s or %s" % (row["metric"], name_a, name_b))
+        return rows
+
+
+    # forecast
+
+    def _forecast(self):
+        """Rows in time order (``_time`` when present: Splunk returns newest first), then per metric
+        the Diebold-Mariano test and a moving-block bootstrap interval."""
+        name_a, name_b = self.fields[1], self.fields[2]
+        n, horizon = len(self.columns[0]), self.horizon
+        order = [i for i in range(n) if self.times[i] == self.times[i]]
+        if not order:
+            order = list(range(n))  # no _time at all: the input order is the time order
+        elif len(order) < n:
+            self.notes.append("%d rows without _time were left out: a forecast comparison needs rows in time order"
+                              % (n - len(order)))
+        order.sort(key=self.times.__getitem__)
+        n = len(order)
+        forecast.check_work(n, horizon)
+        k = scale_exponent(*self.columns)
+        y, a, b = ([math.ldexp(column[i], -k) for i in order] for column in self.columns)
+        per_metric = forecast.losses(y, a, b, forecast.smape_eps(k))
+        resamples = affordable(self.bootstrap, forecast.resample_cost(n, horizon), self.budget, self.notes,
+                               "forecast metrics (%d rows, horizon=%d)" % (n, horizon))
+        _, deltas = forecast.block_bootstrap(per_metric, n, horizon, resamples, self.seed)
+        rows = []
+        for loss in per_metric:
+            value_a = loss.finish(math.fsum(loss.a) / n)
+            value_b = loss.finish(math.fsum(loss.b) / n)
+            row = new_row(loss.metric, name_a, name_b, value_a, value_b, n, n)
+            row["test"] = "diebold_mariano"
+            test = forecast.dm_row_test(loss, horizon, self.notes)
+            if test is not None:
+                row["statistic"], row["p_value"] = test
+            row["ci_low"], row["ci_high"] = percentile_ci(deltas[loss.metric], self.alpha)
+            if k and loss.metric != "smape":
+                for key in ("value_a", "value_b", "delta", "ci_low", "ci_high"):
+                    row[key] = unscale(row[key], k, "the %s of %s or %s" % (loss.metric, name_a, name_b))
+            rows.append(row)
         return rows
 
 

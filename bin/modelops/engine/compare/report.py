@@ -11,7 +11,7 @@ SUMMARY = "_summary_"
 ROW_FIELDS = ("metric", "model_a", "model_b", "value_a", "value_b", "delta", "delta_pct", "ci_low", "ci_high",
               "test", "statistic", "p_value", "p_holm", "n_a", "n_b", "winner")
 PRIMARY_ORDER = ("f1", "accuracy", "roc_auc", "r2", "mae", "rmse", "mape", "log_loss", "val_loss", "loss",
-                 "silhouette", "precision", "recall", "mse", "anomaly_rate")
+                 "silhouette", "precision", "recall", "mse", "anomaly_rate", "smape", "mase")
 NUMBERS = ("value_a", "value_b", "delta", "delta_pct", "ci_low", "ci_high", "statistic", "p_value")
 # Fields the _summary_ row copies from the primary metric's row.
 SUMMARY_COPIES = ("value_a", "value_b", "delta", "delta_pct", "ci_low", "ci_high", "p_value", "p_holm", "n_a", "n_b",
