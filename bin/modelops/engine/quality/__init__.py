@@ -24,7 +24,7 @@ current values are buffered and ordered once in ``result``.
 import math
 
 from ...errors import ModelOpsError
-from ...values import MISSING, NUMBER, category, classify, format_category
+from ...values import MISSING, NUMBER, classify, format_category
 
 DEFAULT_MAX_RUN = 60
 SAMPLING_ERROR_RANGE = 3  # NannyML's band: 3 sampling errors
@@ -213,7 +213,7 @@ def feature_quality(feature, reference: _Reference, values, max_run, unexpected_
             missing += 1
             run, previous = 0, None  # a gap breaks a run
             continue
-        label = category(raw) if value_kind != NUMBER else format_category(value)
+        label = format_category(value) if value_kind == NUMBER else value
         if kind == NUMERIC and (value_kind != NUMBER or value < reference.low or value > reference.high):
             out_of_range += 1
         elif kind == CATEGORICAL and label not in reference.categories:
