@@ -48,13 +48,15 @@ def results_file(tmp_path, rows, name="results.csv.gz"):
     return str(path)
 
 
-def alert(server, results, key=ADMIN, owner="ops_bot", payload=None, **configuration):
+def alert(server, results, key=ADMIN, owner="ops_bot", payload=None, python=None, **configuration):
     body = {"app": "dsdl_modelops", "owner": owner, "session_key": key, "server_uri": server.uri,
             "server_host": "sh1", "sid": "scheduler__ops_bot__RMD5abc_at_1735689600_42",
             "search_name": "ModelOps - Quality below threshold", "results_file": results,
             "results_link": "http://sh1:8000/app/search/@go?sid=x", "result": {},
             "configuration": configuration}
-    done = subprocess.run([harness.COMMAND_PYTHON, SCRIPT, "--execute"], input=payload or json.dumps(body),
+    # -I -S: Splunk's own Python has none of our dev packages; the script must stand on bin/ alone
+    done = subprocess.run([python or harness.COMMAND_PYTHON, "-I", "-S", "-B", SCRIPT, "--execute"],
+                          input=payload or json.dumps(body),
                           capture_output=True, text=True, timeout=120,
                           env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
     lines = done.stderr.splitlines()
@@ -87,6 +89,14 @@ def test_rolls_back_each_family_in_the_results_once_records_who_and_why(splunkd,
     assert validate_event(event) == []
     assert (event["action"], event["from_version"], event["to_version"], event["actor"]) == ("rollback", "v3", "v2",
                                                                                             "ops_bot")
+
+
+@pytest.mark.parametrize("version", ["3.9", "3.13"])
+def test_runs_on_the_pythons_splunk_ships(splunkd, tmp_path, version):
+    from tests.protocol.test_splunk_pythons import interpreter
+
+    code, lines = alert(splunkd, results_file(tmp_path, [{"model_family": "Horno4_AE"}]), python=interpreter(version))
+    assert code == 0 and production(splunkd, "Horno4_AE") == "v2", lines
 
 
 def test_same_move_as_modelregistry_action_rollback(splunkd, tmp_path):
