@@ -199,3 +199,26 @@ def test_a_rewritten_segment_is_not_sent_twice(tmp_path):
         received = hec.event_ids()
     assert len(received) == len(set(received)) == 99
     assert set(received) == set(sent) - {json.loads(a.sender.spool.dead_letters()[0]["event"])["event"]["event_id"]}
+
+
+def test_a_forked_child_writes_its_own_segment_and_nothing_is_lost(tmp_path):
+    spool = tmp_path / "spool"
+    telemetry = Telemetry(TelemetryConfig(spool_dir=str(spool), flush_interval=30))
+    mine = [telemetry.emit("metrics", "m_v1", metrics={"loss": i})["event_id"] for i in range(50)]
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: a DataLoader worker that logs
+        try:
+            ids = [telemetry.emit("metrics", "m_v1", metrics={"loss": -i})["event_id"] for i in range(30)]
+            os.write(write, json.dumps(ids).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    os.waitpid(pid, 0)
+    child = json.loads(os.read(read, 1 << 16))
+    mine += [telemetry.emit("metrics", "m_v1", metrics={"loss": i})["event_id"] for i in range(50)]
+    telemetry.sender.close(timeout=0.1)
+    with FakeHec() as hec:
+        replay(tmp_path, spool, hec)
+        received = hec.event_ids()
+    assert set(received) == set(mine) | set(child) and len(received) == 130

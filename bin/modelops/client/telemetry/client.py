@@ -91,10 +91,14 @@ class Telemetry:
         return event
 
     def send(self, event, when=None) -> None:
-        host = _identity()[1]
-        self.sender.enqueue({"time": round(time.time() if when is None else when, 6), "host": host,
-                             "source": "modelops:" + event["event_type"], "sourcetype": self.config.sourcetype,
-                             "index": self.config.index, "event": event})
+        sender = self._sender or self.sender
+        when = round(time.time() if when is None else when, 6)
+        write = getattr(sender, "write_event", None)
+        if write is not None:  # the spool writer: straight to bytes, no envelope dict
+            write(event, when, event["host"] or "", self.config.sourcetype, self.config.index)
+            return
+        sender.enqueue({"time": when, "host": _identity()[1], "source": "modelops:" + event["event_type"],
+                        "sourcetype": self.config.sourcetype, "index": self.config.index, "event": event})
 
     def emit(self, event_type, model_name, **fields):
         """Build and enqueue one event; returns it, or None when telemetry failed (logged once)."""

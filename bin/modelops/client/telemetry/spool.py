@@ -19,6 +19,7 @@ import json
 import os
 import threading
 import time
+import weakref
 from collections import deque
 from contextlib import contextmanager
 
@@ -63,6 +64,18 @@ class Claim:
         self.lines = list(lines)
 
 
+_live_spools = weakref.WeakSet()
+
+
+def _after_fork_in_child():
+    for spool in list(_live_spools):
+        spool._forget_after_fork()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
 class Spool:
     def __init__(self, directory: str, batch_events=1000, batch_bytes=1_000_000):
         self.directory = directory
@@ -77,8 +90,7 @@ class Spool:
         self._opened_at = 0.0
         self.torn = 0
         self._closed = deque()  # segments sealed since the sender last asked (take_closed)
-        if hasattr(os, "register_at_fork"):
-            os.register_at_fork(after_in_child=self._forget_after_fork)
+        _live_spools.add(self)
 
     def _forget_after_fork(self):
         # The child shares the parent's descriptor (and lock); it starts its own segment instead.
@@ -125,7 +137,10 @@ class Spool:
 
     def append(self, line: bytes) -> None:
         """Write one event (without its newline) to the active segment: one system call."""
-        data = line + b"\n"
+        self.append_line(line + b"\n")
+
+    def append_line(self, data: bytes) -> None:
+        """Write one event line (ending in a newline) to the active segment: one system call."""
         with self._lock:
             if self._fd is None:
                 self._open_segment()
