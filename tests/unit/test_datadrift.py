@@ -326,17 +326,20 @@ def test_map_partials_merge_to_exactly_the_raw_result(chunk):
         side = "reference" if i % 3 else "current"
         rows.append({"side": side, "x": g.gauss(1, 2), "n": str(g.randint(0, 4)), "c": g.choice(["1", "2", "z"]),
                      "m": g.choice(["3", "nan", "", None, ["1", "2"], "x" if i == 599 else "4"]),
-                     "k": g.choice(["K1", "K2", None])})
+                     "k": g.choice(["K1", "K2", None]), "big": g.choice([2 ** 1023, 1.5, "2", "inf", True])})
     for by in (None, "k"):
-        raw = drift_engine(["x", "n", "c", "m"], split_field="side", by=by)
+        raw = drift_engine(["x", "n", "c", "m", "big"], split_field="side", by=by)
         raw.add_rows(rows)
-        merged = drift_engine(["x", "n", "c", "m"], split_field="side", by=by)
+        features = ["x", "n", "c", "m", "big"]
+        merged = drift_engine(features, split_field="side", by=by)
         old_block, drift_rows.PARTIAL_BLOCK = drift_rows.PARTIAL_BLOCK, 5
         try:
             for start in range(0, len(rows), chunk):
-                merged.add_rows(list(drift_map(rows[start:start + chunk], ["x", "n", "c", "m"], split_field="side",
-                                               by=by)))
+                merged.add_rows(list(drift_map(rows[start:start + chunk], features, split_field="side", by=by)))
         finally:
             drift_rows.PARTIAL_BLOCK = old_block
-        assert merged.result() == raw.result()
-        assert merged.warnings() == raw.warnings()
+        one_by_one = drift_engine(["x", "n", "c", "m", "big"], split_field="side", by=by)
+        for row in rows:
+            one_by_one.add(row)
+        assert merged.result() == raw.result() == one_by_one.result()
+        assert merged.warnings() == raw.warnings() == one_by_one.warnings()

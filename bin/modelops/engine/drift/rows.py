@@ -25,6 +25,7 @@ PARTIAL_VERSION = "1"
 PARTIAL_FIELDS = (PARTIAL, "mo_segment", "mo_feature", "mo_side", "mo_null", "mo_absent", "mo_numbers",
                   "mo_categories", "mo_skipped", "mo_without_by")
 PARTIAL_BLOCK = 8192
+_INT_LIMIT = 2.0 ** 1023
 _SWAP = sys.byteorder != "little"
 
 
@@ -73,6 +74,23 @@ class _Sample:
         else:
             self.make_categorical()
             self.categories[format_category(value) if kind == NUMBER else value] += 1
+
+    def add_column(self, values) -> None:
+        """``add`` for every value of a list; one C-level conversion when all of them are numbers."""
+        if self.categories is None:
+            try:
+                numbers = list(map(float, values))
+            except (TypeError, ValueError, OverflowError):
+                numbers = None
+            if numbers is not None:
+                finite = list(filter(math.isfinite, numbers))
+                # classify() calls int magnitudes from 2**1023 missing; keep its rule exactly
+                if not finite or (max(finite) < _INT_LIMIT and min(finite) > -_INT_LIMIT):
+                    self.numbers.extend(finite)
+                    self.n_null += len(numbers) - len(finite)
+                    return
+        for value in values:
+            self.add(value)
 
     def make_categorical(self) -> None:
         if self.categories is None:
@@ -201,8 +219,22 @@ class DriftAccumulator:
                 yield from sample.partials(mo_segment=segment, mo_feature=feature, mo_side=side_name)
 
     def add_rows(self, rows) -> None:
+        """``add`` for every row, column by column (the fast path for chunks of rows)."""
+        sides = {id(self.reference): [], id(self.current): []}
         for row in rows:
-            self.add(row)
+            side = self._side(row)
+            if side is None:
+                if PARTIAL in row:
+                    self.add_partial(row)
+                else:
+                    self.skipped_rows += 1
+            else:
+                sides[id(side)].append(row)
+        for side in (self.reference, self.current):
+            routed = sides[id(side)]
+            if routed:
+                for feature, sample in side.items():
+                    sample.add_column([row.get(feature) for row in routed])
 
     def warnings(self) -> list:
         found = []
@@ -316,8 +348,18 @@ class SegmentedDrift:
         part.add(row)
 
     def add_rows(self, rows):
+        groups = {}
         for row in rows:
-            self.add(row)
+            key = row.get(self.by)
+            if key is None or isinstance(key, list) or PARTIAL in row:
+                self.add(row)
+            else:
+                groups.setdefault(str(key), []).append(row)
+        for key, group in groups.items():
+            part = self.parts.get(key)
+            if part is None:
+                part = self.parts[key] = self.make(key)
+            part.add_rows(group)
 
     def partial_rows(self):
         for key in sorted(self.parts):
