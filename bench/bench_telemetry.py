@@ -75,16 +75,22 @@ def median_log_call_us(telemetry, n=20000):
     return statistics.median(costs) / 1000
 
 
-def bench_log_call(receiver, spool):
+def bench_log_call(receiver, spool, rounds=7):
+    """Rounds alternate the two clients, so both see the same machine load; the median of the round
+    medians is reported, and the best round (the nearest to an idle machine)."""
     config = TelemetryConfig(hec_url=receiver.url, hec_token=TOKEN, spool_dir=spool)
-    memory_us = median_log_call_us(Telemetry(config, sender=InMemoryEnqueue()))
+    memory = Telemetry(config, sender=InMemoryEnqueue())
     telemetry = Telemetry(config)
-    log_us = median_log_call_us(telemetry)
+    memory_rounds, ahead_rounds = [], []
+    for _ in range(rounds):
+        memory_rounds.append(median_log_call_us(memory, 5000))
+        ahead_rounds.append(median_log_call_us(telemetry, 5000))
     telemetry.flush(60)
     telemetry.sender.close()
-    print("1. log call with write-ahead: median %.1f us (target <= 20 us): %s; former in-memory enqueue: "
-          "median %.1f us (+%.1f us for durability)" % (log_us, "met" if log_us <= 20 else "MISSED", memory_us,
-                                                        log_us - memory_us))
+    log_us, memory_us = statistics.median(ahead_rounds), statistics.median(memory_rounds)
+    print("1. log call with write-ahead: median %.1f us (best round %.1f us; target <= 20 us): %s; former in-memory "
+          "enqueue: median %.1f us (best round %.1f us); %d alternating rounds of 5,000 calls"
+          % (log_us, min(ahead_rounds), "met" if log_us <= 20 else "MISSED", memory_us, min(memory_rounds), rounds))
     parts = urlsplit(receiver.url)
 
     def direct_posts(keep_alive):
