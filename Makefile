@@ -88,3 +88,27 @@ integration: up
 
 clean:
 	rm -rf build dist bin/lib .pytest_cache .ruff_cache
+
+# Rendering the dashboards in headless Chromium with Splunk's framework (pinned in
+# tools/dashboards/render/package-lock.json); Debian's chromium, installed when missing.
+tools/dashboards/render/node_modules/.installed: tools/dashboards/render/package-lock.json
+	PUPPETEER_SKIP_DOWNLOAD=1 npm --prefix tools/dashboards/render ci --no-audit --no-fund --silent
+	@touch $@
+
+.PHONY: render-tools chromium screenshots
+chromium:
+	@if [ ! -x "$${CHROMIUM:-/usr/bin/chromium}" ]; then \
+	  echo "installing chromium (needed to render the dashboards)"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi; \
+	fi
+
+render-tools: tools/dashboards/render/node_modules/.installed chromium
+
+test: render-tools
+
+# docs/screenshots/<view>.png of every dashboard, with the demo's telemetry as data.
+screenshots: venv vendor render-tools
+	$(PYTHON) tools/dashboards/render/fixtures.py build/render-fixtures.json
+	node tools/dashboards/render/run.js --fixtures build/render-fixtures.json --report build/render-report.json \
+	  --screenshots docs/screenshots

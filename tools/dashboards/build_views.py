@@ -43,11 +43,14 @@ def time_input(default="-7d@h,now"):
 
 
 def dropdown(token, title, source=None, statics=None, default=None):
-    """A dropdown over a search's `label`/`value` columns (plus static choices)."""
+    """A dropdown over a search's `label`/`value` columns (plus static choices). Without a static
+    default it lands on the search's first row, so no panel waits for a choice on first load."""
     item = {"type": "input.dropdown", "title": title,
             "options": {"token": token, "items": statics or []}}
     if default is not None:
         item["options"]["defaultValue"] = default
+    elif source:
+        item["options"]["selectFirstSearchResult"] = True
     if source:
         item["dataSources"] = {"primary": source}
         item["options"]["items"] = ">frame(label, value) | prepend(formattedStatics) | objects()"
@@ -69,6 +72,12 @@ def link_to(dashboard, token, field):
 
 def set_token(token, field):
     return [{"type": "drilldown.setToken", "options": {"tokens": [{"token": token, "key": "row.%s.value" % field}]}}]
+
+
+def link_to_search(query):
+    """Open Splunk's search page with `query` (row tokens filled in); it runs as the user who clicked."""
+    return [{"type": "drilldown.linkToSearch",
+             "options": {"type": "custom", "query": query, "earliest": "-24h@h", "latest": "now", "newTab": True}}]
 
 
 def grid(*rows):
@@ -95,6 +104,10 @@ MODELS = search("| modelregistry | stats count by model | eval label=model, valu
 HEALTH_ROWS = '> table | seriesByName("health") | matchValue(healthColors)'
 HEALTH_COLORS = [{"match": "red", "value": "#D41F1F"}, {"match": "amber", "value": "#F4B731"},
                  {"match": "green", "value": "#118832"}]
+HEALTH_TEXT = '> table | seriesByName("health") | matchValue(healthText)'
+# Text that reads on each background (a drilldown table otherwise prints its cells in link blue).
+HEALTH_TEXT_COLORS = [{"match": "red", "value": "#FFFFFF"}, {"match": "amber", "value": "#000000"},
+                      {"match": "green", "value": "#FFFFFF"}]
 
 
 def overview():
@@ -105,10 +118,11 @@ def overview():
                               "| rename model AS model_family", time=False),
         "ds_quality": chain("ds_runs", '| where event_type="apply_run" | stats latest(_time) AS last_apply '
                             'latest(metrics.f1) AS f1 latest(metrics.r2) AS r2 latest(metrics.accuracy) AS accuracy '
-                            'count(eval(status="error")) AS failed_runs by model_family '
-                            '| eval primary=coalesce(f1, accuracy, r2), health=case(isnull(primary), "no metric", '
-                            'primary>=0.9, "green", primary>=0.8, "amber", true(), "red"), '
-                            'last_apply=strftime(last_apply, "%Y-%m-%d %H:%M")'),
+                            'count(eval(status="error")) AS failed by model_family '
+                            '| eval primary=round(coalesce(f1, accuracy, r2), 3), health=case(isnull(primary), '
+                            '"no metric", primary>=0.9, "green", primary>=0.8, "amber", true(), "red"), '
+                            'last_apply=strftime(last_apply, "%Y-%m-%d %H:%M") '
+                            '| table model_family health primary last_apply failed'),
         "ds_drift": search("`modelops_events(profile)` | modeldrift | where feature=\"_dataset_\" "
                            "| rex field=model \"^(?<model_family>.+?)_[vV]\\d+$\" "
                            "| stats max(drift_share) AS drift_share max(drift) AS drifting by model_family"),
@@ -121,14 +135,14 @@ def overview():
         "viz_registry": viz("splunk.table", "Families and the version behind each alias", "ds_registry",
                             handlers=link_to("modelops_model_detail", "model", "model_family")),
         "viz_quality": viz("splunk.table", "Last apply and primary metric (f1, accuracy or r2)", "ds_quality",
-                           {"columnFormat": {"health": {"rowBackgroundColors": HEALTH_ROWS}}},
+                           {"columnFormat": {"health": {"rowBackgroundColors": HEALTH_ROWS, "rowColors": HEALTH_TEXT}}},
                            handlers=link_to("modelops_model_detail", "model", "model_family")),
         "viz_drift": viz("splunk.table", "Drift (latest profiles)", "ds_drift",
                          handlers=link_to("modelops_drift", "model", "model_family")),
         "viz_alerts": viz("splunk.table", "Fired alerts", "ds_alerts"),
         "viz_timeline": viz("splunk.column", "Runs over time", "ds_timeline", {"stackMode": "stacked"}),
     }
-    v["viz_quality"]["context"] = {"healthColors": HEALTH_COLORS}
+    v["viz_quality"]["context"] = {"healthColors": HEALTH_COLORS, "healthText": HEALTH_TEXT_COLORS}
     layout = grid((60, [("viz_intro", 1200)]), (300, [("viz_registry", 600), ("viz_quality", 600)]),
                   (280, [("viz_drift", 600), ("viz_alerts", 600)]), (300, [("viz_timeline", 1200)]))
     return dashboard("ModelOps overview", "Health of every model: aliases, quality, drift, failures, alerts.", ds, v,
@@ -146,8 +160,8 @@ def model_detail():
         "ds_speed": chain("ds_applies", "| eval rows_per_s=if(duration_s>0, n_rows/duration_s, null()) "
                           "| timechart avg(duration_s) AS duration_s avg(rows_per_s) AS rows_per_s"),
         "ds_fits": search('`modelops_events(fit_run)` %s '
-                          '| eval label=model_name." ".strftime(_time, "%%Y-%%m-%%d %%H:%%M"), value=run_id '
-                          "| table label value" % family),
+                          '| sort - _time | eval label=model_name." ".strftime(_time, "%%Y-%%m-%%d %%H:%%M"), '
+                          "value=run_id | table label value" % family),
         "ds_curve": search('`modelops_events(training_step)` run_id="$run$" '
                            "| chart avg(metrics.loss) AS loss avg(metrics.val_loss) AS val_loss by epoch"),
         "ds_errors": search('`modelops_index` sourcetype="dsdl:modelops" %s status="error" | `modelops_dedup` '
@@ -176,17 +190,29 @@ def ab_comparison():
     runs = '`modelops_events(apply_run)` model_family="$model$" (model_version="$va$" OR model_version="$vb$")'
     ds = {
         "ds_models": MODELS,
-        "ds_model_versions": search('| modelregistry model="$model$" | eval label=version, value=version '
-                                    "| table label value", time=False),
-        "ds_compare": search(runs + ' | modelcompare primary="$primary$" $va$ $vb$'),
-        "ds_intervals": chain("ds_compare", '| where metric!="_summary_" | table metric ci_low delta ci_high'),
+        # A: the version production points at first; B: the most recently applied other version.
+        "ds_version_a": search('| modelregistry model="$model$" '
+                               '| eval rank=if(isnotnull(mvfind(aliases, "^production$")), 0, 1) '
+                               "| sort rank - created_at | eval label=version, value=version | table label value",
+                               time=False),
+        "ds_version_b": search('`modelops_events(apply_run)` model_family="$model$" model_version!="$va$" '
+                               "| stats max(_time) AS last_apply by model_version | sort - last_apply "
+                               "| eval label=model_version, value=model_version | table label value"),
+        "ds_ab": search(runs + ' | modelcompare primary="$primary$" $va$ $vb$'),
+        "ds_compare": chain("ds_ab", "| foreach value_a value_b delta [eval <<FIELD>>=round('<<FIELD>>', 4)] "
+                             "| foreach p_value p_holm [eval <<FIELD>>=if('<<FIELD>>'<0.0001, \"<0.0001\", "
+                             "round('<<FIELD>>', 4))] "
+                             "| table metric value_a value_b delta test p_value p_holm winner"),
+        "ds_intervals": chain("ds_ab", '| where metric!="_summary_" | table metric ci_low delta ci_high'),
         "ds_trend": search(runs + " | timechart avg(metrics.$primary$) by model_version"),
         "ds_segments": search(runs + ' | modelcompare by=$segment$ primary="$primary$" $va$ $vb$ '
-                              '| where metric="_summary_"'),
+                              '| where metric="_summary_" | foreach value_a value_b delta ci_low ci_high p_holm '
+                              "[eval <<FIELD>>=round('<<FIELD>>', 4)] "
+                              "| table $segment$ winner value_a value_b delta ci_low ci_high p_holm"),
     }
     v = {
         "viz_compare": viz("splunk.table", "modelcompare $va$ $vb$ (delta = b - a, Holm-adjusted p, winner)",
-                           "ds_compare"),
+                           "ds_compare", description="Confidence intervals of each delta are in the chart below."),
         "viz_intervals": viz("splunk.column", "Delta and its confidence interval per metric", "ds_intervals"),
         "viz_trend": viz("splunk.line", "$primary$ of both versions over time", "ds_trend"),
         "viz_segments": viz("splunk.table", "Winner per $segment$", "ds_segments"),
@@ -194,8 +220,8 @@ def ab_comparison():
     statics = [{"label": m, "value": m} for m in ("f1", "accuracy", "roc_auc", "r2", "mae", "rmse")]
     segments = [{"label": s, "value": s} for s in ("host", "user", "container_image", "algo")]
     inputs = {"input_time": time_input("-30d@d,now"), "input_model": dropdown("model", "Model family", "ds_models"),
-              "input_va": dropdown("va", "Version A", "ds_model_versions"),
-              "input_vb": dropdown("vb", "Version B", "ds_model_versions"),
+              "input_va": dropdown("va", "Version A", "ds_version_a"),
+              "input_vb": dropdown("vb", "Version B", "ds_version_b"),
               "input_primary": dropdown("primary", "Primary metric", statics=statics, default="f1"),
               "input_segment": dropdown("segment", "Segment by", statics=segments, default="host")}
     layout = grid((320, [("viz_compare", 1200)]), (300, [("viz_intervals", 600), ("viz_trend", 600)]),
@@ -209,24 +235,37 @@ def drift():
     ds = {
         "ds_models": MODELS,
         "ds_latest": search(profiles + " | modeldrift"),
+        "ds_latest_table": chain("ds_latest", "| foreach psi js statistic drift_share "
+                                 "[eval <<FIELD>>=round('<<FIELD>>', 3)] "
+                                 "| table model feature test psi psi_level js drift drift_share"),
         "ds_history": search(profiles + ' | modeldrift history=true | where feature!="_dataset_" '
-                             "| bin _time span=1d | stats max(psi) AS psi by _time feature"),
-        "ds_histogram": search(profiles + ' feature="$feature$" | dedup model_name role '
+                             "| bin _time span=1d | stats max(psi) AS psi by _time feature "
+                             '| eval day=strftime(_time, "%Y-%m-%d") | table day feature psi'),
+        # Features by their largest PSI; the first is the histogram's default (a table click picks another).
+        "ds_features": chain("ds_latest", '| where feature!="_dataset_" | sort - psi | dedup feature '
+                             "| eval label=feature, value=feature | table label value"),
+        # The version with the newest current profile: its reference and its newest current profile.
+        "ds_histogram": search(profiles + ' feature="$feature$" [search ' + profiles + ' role="current" '
+                               "| head 1 | return model_name] | dedup role "
                                "| eval pair=mvzip(mvrange(0, mvcount('counts{}')), 'counts{}') | mvexpand pair "
                                '| eval bin=mvindex(split(pair, ","), 0), n=mvindex(split(pair, ","), 1) '
-                               "| eventstats sum(n) AS total by model_name role | eval share=n/total "
+                               "| eventstats sum(n) AS total by role | eval share=round(n/total, 4) "
                                "| chart sum(share) over bin by role"),
     }
     v = {
-        "viz_history": viz("splunk.punchcard", "PSI per feature over time (bigger = more shift)", "ds_history"),
-        "viz_latest": viz("splunk.table", "Latest drift per feature (click a row for its histogram)", "ds_latest",
+        # Bubble labels would print PSI rounded to an integer (0 for most days): size tells, the table has values.
+        "viz_history": viz("splunk.punchcard", "PSI per feature and day (bigger bubble = more shift)", "ds_history",
+                           {"bubbleLabelDisplay": "off"}),
+        "viz_latest": viz("splunk.table", "Latest drift per feature (click a row for its histogram)", "ds_latest_table",
                           handlers=set_token("feature", "feature")),
-        "viz_histogram": viz("splunk.column", "$feature$: reference vs current share per bin", "ds_histogram"),
+        "viz_histogram": viz("splunk.column", "$feature$: reference vs current share per bin (newest version)",
+                             "ds_histogram"),
     }
-    inputs = {"input_time": time_input("-30d@d,now"), "input_model": dropdown("model", "Model family", "ds_models")}
+    inputs = {"input_time": time_input("-30d@d,now"), "input_model": dropdown("model", "Model family", "ds_models"),
+              "input_feature": dropdown("feature", "Feature (histogram)", "ds_features")}
     layout = grid((320, [("viz_history", 1200)]), (320, [("viz_latest", 700), ("viz_histogram", 500)]))
     return dashboard("Drift", "Feature drift from profile telemetry: trend, latest tests and histograms.", ds, v,
-                     inputs, ["input_time", "input_model"], layout)
+                     inputs, ["input_time", "input_model", "input_feature"], layout)
 
 
 def registry():
@@ -234,19 +273,29 @@ def registry():
         "ds_models": MODELS,
         "ds_versions": search('| modelregistry model="$model$" | table version dsdl_model aliases status created '
                               "created_by tags description", time=False),
-        "ds_history": search('| modelregistry action=history model="$model$" | table when action alias from_version '
-                             "to_version actor reason", time=False),
+        "ds_history": search('| modelregistry action=history model="$model$" | sort - when '
+                             "| table when action alias from_version to_version actor reason", time=False),
+        "ds_aliases": search('| modelregistry model="$model$" | where isnotnull(aliases) AND aliases!="" '
+                             "| mvexpand aliases | rename aliases AS alias | table alias version", time=False),
     }
-    how = ("**Change the registry** (needs the `edit_modelops_registry` capability):\n\n"
-           "```\n| modelregistry action=promote model=$model$ version=<v> alias=production reason=\"...\"\n"
-           "| modelregistry action=rollback model=$model$ alias=production reason=\"...\"\n"
-           "| modelregistry action=register model=$model$ version=<v> description=\"...\"\n```\n\n"
+    how = ("**Change the registry** (needs the `edit_modelops_registry` capability; the search checks it):\n\n"
+           "- Click a **version** to open the search that promotes it to production.\n"
+           "- Click an **alias** to open the search that rolls it back.\n\n"
+           "Write the reason, then run. By hand:\n\n"
+           "```\n| modelregistry action=register model=$model$ version=<v> description=\"...\"\n```\n\n"
            "Apply whatever production points at: `` `modelops_apply($model$, production)` ``")
-    v = {"viz_versions": viz("splunk.table", "Versions and aliases", "ds_versions"),
-         "viz_history": viz("splunk.table", "History (append-only)", "ds_history"),
+    promote = ('| modelregistry action=promote model="$model$" version="$row.version.value$" alias=production '
+               'reason="..."')
+    rollback = '| modelregistry action=rollback model="$model$" alias="$row.alias.value$" reason="..."'
+    v = {"viz_versions": viz("splunk.table", "Versions and aliases (click a version to promote it)", "ds_versions",
+                             handlers=link_to_search(promote)),
+         "viz_history": viz("splunk.table", "History, append-only, newest first", "ds_history"),
+         "viz_aliases": viz("splunk.table", "Aliases (click one to roll it back)", "ds_aliases",
+                            handlers=link_to_search(rollback)),
          "viz_how": markdown(how)}
     inputs = {"input_model": dropdown("model", "Model family", "ds_models")}
-    layout = grid((260, [("viz_versions", 1200)]), (320, [("viz_history", 800), ("viz_how", 400)]))
+    layout = grid((260, [("viz_versions", 1200)]),
+                  (320, [("viz_history", 600), ("viz_aliases", 250), ("viz_how", 350)]))
     return dashboard("Registry", "Versions, aliases and the full history of a family.", ds, v, inputs,
                      ["input_model"], layout)
 
