@@ -127,8 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
     send.add_argument("--source")
     send.add_argument("--restart", action="store_true", help="ignore saved progress and send from the start")
     send.add_argument("--quiet", action="store_true", help="no progress bar")
-    send.add_argument("--workers", type=int, help="processes that encode and gzip (default: 2 for files over "
-                                                  "32 MB, else 0 = a thread of this process)")
+    send.add_argument("--workers", type=int, help="processes that encode and gzip (default 0: this process, "
+                                                  "with a sender thread)")
     _add_hec_options(send)
     send.set_defaults(func=cmd_send_csv)
 
