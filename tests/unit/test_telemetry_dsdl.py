@@ -208,3 +208,18 @@ def test_many_categories_fold_into_other():
     assert sum(reference["counts"]) == 125
     current = current_profile("x", ["new", "c000"], reference)
     assert current["counts"][current["categories"].index(OTHER)] == 1
+
+
+def test_schema_validates_the_optional_apply_context(sink):
+    model = IsolationForest(n_estimators=10, random_state=0)
+    fit_iforest(model, kiln_frame(200), param())
+    apply_iforest(model, kiln_frame(50, seed=3), param())
+    apply_run = sink.events("apply_run")[0]
+    assert apply_run["context"] == "apply" and validate_event(apply_run) == []
+    for context, problems in [("fit", []), (None, []), ("training", ["context must be one of fit, apply or null"])]:
+        assert validate_event(dict(apply_run, context=context)) == problems
+    without = {k: v for k, v in apply_run.items() if k != "context"}
+    assert validate_event(without) == []  # optional: events of older clients stay valid
+    fit_run = sink.events("fit_run")[0]
+    assert "context" not in fit_run
+    assert validate_event(dict(fit_run, context="fit")) == ["only an apply_run has a context"]
