@@ -33,6 +33,8 @@ class ModelRegistryCommand(spl.SafeMessages, GeneratingCommand):
     description = Option()
     tags = Option(doc="Comma-separated tags; with action=tag, -tag removes one.")
     reason = Option(doc="Why, recorded in the history.")
+    preview = Option(default=False, validate=validators.Boolean(),
+                     doc="With promote or rollback: show what would change, change nothing.")
 
     def generate(self):
         with spl.user_errors(self):
@@ -45,7 +47,8 @@ class ModelRegistryCommand(spl.SafeMessages, GeneratingCommand):
                                     "reading it does not" % CAPABILITY)
             registry = Registry(KVStore(rest), actor=self._metadata.searchinfo.username)
             options = {name: getattr(self, name) for name in
-                       ("model", "version", "alias", "status", "dsdl_model", "description", "tags", "reason")}
+                       ("model", "version", "alias", "status", "dsdl_model", "description", "tags", "reason",
+                        "preview")}
             rows = run_action(registry, self.action, options, lambda since: self._fit_runs(rest, since),
                               warn=lambda text: spl.write_warning(self, "modelregistry: " + text))
             yield from spl.uniform(rows)

@@ -191,9 +191,9 @@ def test_render_registry_links_open_promote_and_rollback_searches(report, built)
         return parse_qs(url.query)["q"][0]
 
     assert opened("viz_versions") == ('| modelregistry action=promote model="%s" version="%s" alias=production '
-                                      'reason="..."' % (model, first_version))
-    assert opened("viz_aliases") == '| modelregistry action=rollback model="%s" alias="%s" reason="..."' % (
-        model, first_alias)
+                                      'reason="..." preview=true' % (model, first_version))
+    assert opened("viz_aliases") == ('| modelregistry action=rollback model="%s" alias="%s" reason="..." '
+                                     'preview=true' % (model, first_alias))
 
 
 def test_render_checks_fail_on_a_missing_fixture_and_a_too_wide_table(built, tmp_path):

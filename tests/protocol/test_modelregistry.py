@@ -138,3 +138,22 @@ def test_sync_skips_malformed_fit_runs_counts_them_once_and_moves_on(splunkd):
     assert [(v["version"], v["run_id"]) for v in versions] == [("v1", "r1"), ("v2", "r2"), ("v3", "r3")]
     again = ok(spl(splunkd, "action=sync"))  # the watermark moved past the bad events: only 1007 is re-read
     assert (again[0]["fit_runs"], again[0]["registered"], again[0]["skipped"]) == ("1", "0", "0")
+
+
+def test_preview_says_what_promote_and_rollback_would_do_and_changes_nothing(splunkd):
+    # The registry dashboard's links open these previews, so a click never moves production by itself.
+    for n in (1, 2):
+        ok(spl(splunkd, "action=register", "model=Horno4_AE", "version=v%d" % n))
+    ok(spl(splunkd, "action=promote", "model=Horno4_AE", "version=v1", "alias=production"))
+    before = ok(spl(splunkd, "action=history", "model=Horno4_AE"))
+    promote = ok(spl(splunkd, "action=promote", "model=Horno4_AE", "version=v2", "alias=production", "preview=true"))
+    assert (promote[0]["from_version"], promote[0]["version"], promote[0]["changed"], promote[0]["preview"]) == (
+        "v1", "v2", "0", "1")
+    assert "nothing changed" in promote[0]["message"]
+    archived = spl(splunkd, "action=rollback", "model=Horno4_AE", "alias=production", "preview=true")
+    assert "no earlier version" in archived.errors()[0]
+    assert ok(spl(splunkd, "action=history", "model=Horno4_AE")) == before
+    resolved = ok(spl(splunkd, "action=resolve", "model=Horno4_AE", "alias=production"))
+    assert resolved[0]["version"] == "v1"
+    refused = spl(splunkd, "action=archive", "model=Horno4_AE", "version=v2", "preview=true")
+    assert "preview=true works with action=promote or action=rollback" in refused.errors()[0]

@@ -279,14 +279,15 @@ def registry():
                              "| mvexpand aliases | rename aliases AS alias | table alias version", time=False),
     }
     how = ("**Change the registry** (needs the `edit_modelops_registry` capability; the search checks it):\n\n"
-           "- Click a **version** to open the search that promotes it to production.\n"
-           "- Click an **alias** to open the search that rolls it back.\n\n"
-           "Write the reason, then run. By hand:\n\n"
+           "- Click a **version** to preview its promotion to production.\n"
+           "- Click an **alias** to preview its rollback.\n\n"
+           "A preview changes nothing: write the reason, remove `preview=true` and run. By hand:\n\n"
            "```\n| modelregistry action=register model=$model$ version=<v> description=\"...\"\n```\n\n"
            "Apply whatever production points at: `` `modelops_apply($model$, production)` ``")
     promote = ('| modelregistry action=promote model="$model$" version="$row.version.value$" alias=production '
-               'reason="..."')
-    rollback = '| modelregistry action=rollback model="$model$" alias="$row.alias.value$" reason="..."'
+               'reason="..." preview=true')
+    rollback = ('| modelregistry action=rollback model="$model$" alias="$row.alias.value$" reason="..." '
+                'preview=true')
     v = {"viz_versions": viz("splunk.table", "Versions and aliases (click a version to promote it)", "ds_versions",
                              handlers=link_to_search(promote)),
          "viz_history": viz("splunk.table", "History, append-only, newest first", "ds_history"),

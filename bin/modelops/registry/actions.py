@@ -65,12 +65,32 @@ def _aliases_of(reg, family, version):
     return reg.aliases_by_version(family).get((family, version), [])
 
 
+PREVIEWS = ("promote", "rollback")
+
+
+def preview_row(reg: Registry, action, model, version, alias):
+    """What a promote or rollback would do, checked as the real one checks, with nothing written (the
+    dashboards' links open this, so a click never changes production by itself)."""
+    if action not in PREVIEWS:
+        raise ModelOpsError("preview=true works with action=%s" % " or action=".join(PREVIEWS))
+    if action == "promote":
+        current, target = reg.promote_target(model, version, alias)
+    else:
+        current, target = reg.rollback_target(model, alias)
+    return {"model": model, "action": action, "alias": alias, "version": target, "from_version": current,
+            "changed": 0, "preview": 1,
+            "message": "preview: nothing changed; run it again without preview=true to %s %s from %s to %s"
+                       % (action, alias, current or "(unset)", target)}
+
+
 def run_action(reg: Registry, action, options, fetch_fit_runs=None, warn=None):
     """Rows for one action. ``fetch_fit_runs(since_indextime)`` -> (events, newest_indextime) for sync;
     ``warn(text)`` hears the one warning that counts the fit_run events sync skipped."""
     check_options(action, options)
     model, version, alias = options.get("model"), options.get("version"), options.get("alias")
     reason = options.get("reason")
+    if options.get("preview"):
+        return [preview_row(reg, action, model, version, alias)]
     if action == "list":
         return [version_row(doc) for doc in reg.list_versions(model, alias, options.get("status"))]
     if action == "history":

@@ -163,13 +163,22 @@ class Registry:
         """Point ``alias`` at ``version`` (an active, registered version)."""
         family, version, alias = names.family(family), names.version(version), names.alias(alias)
         reason = names.text(reason, "reason", 500)
-        target = self._require_version(family, version)
-        if target.get("status") == "archived":
-            raise ModelOpsError("version %s of %s is archived; restore it before promoting it" % (version, family))
-        current = self.store.get_alias(family, alias)
+        current = self._promotable(family, version, alias)
         if current is not None and current["version"] == version:
             return {"family": family, "alias": alias, "version": version, "changed": False}
         return self._move(family, alias, current, version, "promote", reason)
+
+    def promote_target(self, family, version, alias):
+        """``(current, version)`` versions a ``promote`` would move between; raises what it would raise."""
+        family, version, alias = names.family(family), names.version(version), names.alias(alias)
+        current = self._promotable(family, version, alias)
+        return current["version"] if current else "", version
+
+    def _promotable(self, family, version, alias):
+        """The alias document a promotion of ``version`` would replace, once the version may be promoted."""
+        if self._require_version(family, version).get("status") == "archived":
+            raise ModelOpsError("version %s of %s is archived; restore it before promoting it" % (version, family))
+        return self.store.get_alias(family, alias)
 
     def _move(self, family, alias, current, version, action, reason):
         self.store.put_alias({"family": family, "alias": alias, "version": version, "updated_at": self.clock(),
