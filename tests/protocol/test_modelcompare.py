@@ -5,8 +5,8 @@ import random
 import pytest
 
 import modelops
+from tests.compare_builders import binary_rows, forecast_rows, malignant_benign_rows, multiclass_rows
 from tests.protocol import harness
-from tests.unit.test_comparison import binary_rows
 
 
 def as_strings(rows):
@@ -139,14 +139,7 @@ def test_a_by_field_that_does_not_exist_warns(prediction_rows):
 def test_positive_class_does_not_depend_on_row_order(first):
     from sklearn.metrics import roc_auc_score
 
-    g = random.Random(30)
-    rows = []
-    for _ in range(200):
-        y = "malignant" if g.random() < 0.4 else "benign"
-        s = min(1.0, max(0.0, (0.35 if y == "malignant" else 0.0) + g.random() * 0.65))
-        rows.append({"y": y, "a": "malignant" if s > 0.5 else "benign", "b": "benign", "sa": "%.3f" % s,
-                     "sb": "%.3f" % g.random()})
-    rows.sort(key=lambda r: r["y"] != first)
+    rows = as_strings(malignant_benign_rows(first, n=200, seed=30))
     result = harness.run("modelcompare.py", ["label=y", "score1=sa", "score2=sb", "bootstrap=0", "a", "b"], rows)
     auc = next(r for r in result.rows if r["metric"] == "roc_auc")
     expected = roc_auc_score([r["y"] == "malignant" for r in rows], [float(r["sa"]) for r in rows])
@@ -169,8 +162,6 @@ def test_int_labels_and_float_predictions_are_the_same_classes():
 @pytest.mark.parametrize("average", ["macro", "weighted", "micro"])
 def test_average_option_equals_sklearn(average):
     from sklearn.metrics import f1_score
-
-    from tests.unit.test_comparison import multiclass_rows
 
     rows = multiclass_rows(seed=32)
     result = harness.run("modelcompare.py", ["label=y", "average=" + average, "bootstrap=20", "a", "b"], rows)
@@ -212,8 +203,6 @@ FORECAST_ARGS = ["label=y", "task=forecast", "horizon=3", "bootstrap=100", "seed
 
 @pytest.fixture(scope="module")
 def forecast_events():
-    from tests.unit.test_comparison import forecast_rows
-
     rows, series = forecast_rows(n=300, seed=7)
     return [{k: repr(v) if isinstance(v, float) else str(v) for k, v in row.items()} for row in rows], series
 

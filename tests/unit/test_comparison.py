@@ -12,7 +12,14 @@ from statsmodels.stats.multitest import multipletests
 
 import modelops
 from modelops.errors import ModelOpsError
-from tests.unit.test_paired import reference_delong
+from tests.compare_builders import (
+    binary_rows,
+    forecast_rows,
+    malignant_benign_rows,
+    multiclass_rows,
+    reference_delong,
+    sktime_smape,
+)
 
 REL = 1e-6
 
@@ -21,16 +28,6 @@ def by_metric(rows):
     return {r["metric"]: r for r in rows}
 
 
-def binary_rows(n=400, seed=1):
-    g = random.Random(seed)
-    rows = []
-    for _ in range(n):
-        y = int(g.random() < 0.35)
-        sa = min(1.0, max(0.0, 0.35 * y + g.random() * 0.65))
-        sb = min(1.0, max(0.0, 0.45 * y + g.random() * 0.55))
-        rows.append({"label": y, "pa": int(sa > 0.5), "pb": int(sb > 0.5), "sa": round(sa, 3), "sb": round(sb, 3),
-                     "kiln": g.choice(["K4", "K5"])})
-    return rows
 
 
 def test_binary_classification_numbers_match_references():
@@ -318,18 +315,12 @@ def test_a_by_field_that_does_not_exist_is_a_warning():
     assert comparison.warnings() == ["by=klin: no row has this field, so all rows were compared as one segment"]
 
 
-@pytest.mark.parametrize("benign_first", [True, False])
-def test_default_positive_class_depends_on_the_set_of_labels_only(benign_first):
+
+
+@pytest.mark.parametrize("first", ["benign", "malignant"])
+def test_default_positive_class_depends_on_the_set_of_labels_only(first):
     """malignant/benign: no "1", so the larger label as text (malignant), whatever comes first."""
-    g = random.Random(11)
-    rows = []
-    for _ in range(300):
-        y = "malignant" if g.random() < 0.4 else "benign"
-        s = min(1.0, max(0.0, (0.3 if y == "malignant" else 0.0) + g.random() * 0.7))
-        rows.append({"y": y, "a": "malignant" if s > 0.5 else "benign", "b": "malignant" if g.random() < 0.4 else
-                     "benign", "sa": s, "sb": g.random()})
-    rows.sort(key=lambda r: (r["y"] != "benign") if benign_first else (r["y"] == "benign"))
-    assert rows[0]["y"] == ("benign" if benign_first else "malignant")
+    rows = malignant_benign_rows(first)
     result = by_metric(modelops.compare(rows, "a", "b", label="y", score1="sa", score2="sb", bootstrap=0))
     y = [r["y"] for r in rows]
     assert result["roc_auc"]["value_a"] == pytest.approx(
@@ -352,15 +343,6 @@ def test_numeric_labels_compare_as_numbers():
     assert result["f1"]["value_b"] == pytest.approx(skm.f1_score(y, [float(p) for p in pb]), rel=1e-12)
 
 
-def multiclass_rows(seed=13, n=300):
-    g = random.Random(seed)
-    classes = ["ok", "free_lime", "underburnt"]
-    rows = []
-    for _ in range(n):
-        y = g.choice(classes)
-        rows.append({"y": y, "a": y if g.random() < 0.75 else g.choice(classes),
-                     "b": y if g.random() < 0.8 else g.choice(classes + ["overburnt"])})
-    return rows
 
 
 def test_each_model_is_averaged_over_its_own_labels():
@@ -389,20 +371,11 @@ def test_average_option_equals_sklearn(average):
 # --- forecast mode (issue 17) ---------------------------------------------------------------------
 
 
-def forecast_rows(n=240, seed=15, phi=0.8, scale_b=1.2):
-    """Hourly rows, newest first as Splunk returns them, errors AR(1) (autocorrelated)."""
-    from tests.unit.test_forecast import autocorrelated
-
-    y, a, b = autocorrelated(n, phi, seed, scale_b)
-    rows = [{"_time": 1700000000 + 3600 * t, "y": y[t], "a": a[t], "b": b[t]} for t in range(n)]
-    return rows[::-1], (y, a, b)
 
 
 @pytest.mark.parametrize("h", [1, 3, 24])
 def test_forecast_mode_matches_sklearn_sktime_and_dieboldmariano(h):
     from dieboldmariano import dm_test
-
-    from tests.unit.test_metrics import sktime_smape
 
     rows, (y, a, b) = forecast_rows(seed=h)
     result = by_metric(modelops.compare(rows, "a", "b", label="y", task="forecast", horizon=h, seed=2))

@@ -1,7 +1,6 @@
 """stats/forecast.py: the Diebold-Mariano test against the ``dieboldmariano`` package (oracle, tests
 only), and the moving-block bootstrap's definition."""
 
-import math
 import random
 
 import pytest
@@ -9,23 +8,11 @@ from dieboldmariano import dm_test
 
 from modelops.metrics import smape_term
 from modelops.stats import forecast
+from tests.compare_builders import autocorrelated
 
 REL = 1e-6
 
 
-def autocorrelated(n, phi, seed, scale_b=1.0):
-    """A series and two forecasts whose errors are AR(1) with coefficient ``phi``."""
-    g = random.Random(seed)
-    ea = eb = 0.0
-    y, a, b = [], [], []
-    for t in range(n):
-        ea = phi * ea + g.gauss(0, 1)
-        eb = phi * eb + g.gauss(0, scale_b)
-        level = 100 + 10 * math.sin(t / 12) + g.gauss(0, 1)
-        y.append(level)
-        a.append(level + ea)
-        b.append(level + eb)
-    return y, a, b
 
 
 LOSSES = {"abs": lambda u, v: abs(u - v), "squared": lambda u, v: (u - v) ** 2, "smape": smape_term}

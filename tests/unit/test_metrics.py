@@ -8,6 +8,7 @@ import pytest
 from sklearn import metrics as skm
 
 from modelops import metrics as m
+from tests.compare_builders import sktime_mase, sktime_smape
 
 
 def rng(seed):
@@ -175,20 +176,6 @@ def test_int_labels_and_float_predictions_are_one_class():
 # sktime's documented formulas written out with numpy: _percentage_error(symmetric=True) is
 # |y - p| / (max(|y| + |p|, eps) / 2), and mean_absolute_scaled_error is
 # mae(y_true, y_pred) / max(mae(y_train[sp:], y_train[:-sp]), eps), eps = numpy float64 eps.
-
-EPS = np.finfo(np.float64).eps
-
-
-def sktime_smape(y, p):
-    y, p = np.asarray(y), np.asarray(p)
-    return float(np.mean(np.abs(y - p) / (np.maximum(np.abs(y) + np.abs(p), EPS) / 2)))
-
-
-def sktime_mase(y, p, y_train, sp):
-    y_train = np.asarray(y_train)
-    naive = skm.mean_absolute_error(y_train[sp:], y_train[:-sp])
-    return skm.mean_absolute_error(y, p) / max(naive, EPS)
-
 
 @pytest.mark.parametrize("season", [1, 12])
 def test_forecast_metrics_match_sktime_and_sklearn(season):

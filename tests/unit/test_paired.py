@@ -1,15 +1,14 @@
 """Comparison tests against scipy, statsmodels and an independent DeLong implementation."""
 
-import math
 import random
 
-import numpy as np
 import pytest
 from scipy import stats
 from statsmodels.stats.contingency_tables import mcnemar as sm_mcnemar
 from statsmodels.stats.multitest import multipletests
 
 from modelops.stats import paired
+from tests.compare_builders import reference_delong
 
 REL = 1e-6
 
@@ -76,27 +75,6 @@ def test_wilcoxon_matches_scipy(kind):
     assert p == pytest.approx(expected.pvalue, rel=REL)
 
 
-def reference_delong(y, s1, s2):
-    """DeLong (1988) directly from its definition: psi(x, y) placements, O(m*n)."""
-    pos = [i for i, t in enumerate(y) if t]
-    neg = [i for i, t in enumerate(y) if not t]
-
-    def psi(x, z):
-        return 1.0 if x > z else 0.5 if x == z else 0.0
-
-    def parts(s):
-        v10 = np.array([np.mean([psi(s[i], s[j]) for j in neg]) for i in pos])
-        v01 = np.array([np.mean([psi(s[i], s[j]) for i in pos]) for j in neg])
-        return v10.mean(), v10, v01
-
-    a1, v10a, v01a = parts(s1)
-    a2, v10b, v01b = parts(s2)
-    s10 = np.cov(np.vstack([v10a, v10b]))
-    s01 = np.cov(np.vstack([v01a, v01b]))
-    cov = s10 / len(pos) + s01 / len(neg)
-    var = cov[0, 0] + cov[1, 1] - 2 * cov[0, 1]
-    z = (a1 - a2) / math.sqrt(var)
-    return a1, a2, z, 2 * stats.norm.sf(abs(z))
 
 
 @pytest.mark.parametrize("seed", range(3))
