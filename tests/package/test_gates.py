@@ -39,6 +39,28 @@ def test_package_holds_only_the_app(package_path):
     assert "dsdl_modelops/bin/lib/splunk_sdk-2.1.1.dist-info/METADATA" in names
 
 
+def test_package_ships_only_what_splunk_runs(package_path, extracted):
+    """The container side (client/) stays out, and nothing shipped imports pandas or the client (except
+    the lazy notebook names resolved in a module ``__getattr__``, which Splunk never asks for)."""
+    import ast
+
+    with tarfile.open(package_path) as tar:
+        names = tar.getnames()
+    assert not [n for n in names if "/bin/modelops/client" in n]
+    assert "dsdl_modelops/bin/modelops/engine/compare/__init__.py" in names
+    shipped = os.path.join(extracted, "bin", "modelops")
+    for directory, _dirs, files in os.walk(shipped):
+        for name in (f for f in files if f.endswith(".py")):
+            tree = ast.parse(open(os.path.join(directory, name), encoding="utf-8").read())
+            lazy = {id(n) for f in ast.walk(tree) if isinstance(f, ast.FunctionDef) and f.name == "__getattr__"
+                    for n in ast.walk(f)}
+            for node in (n for n in ast.walk(tree) if id(n) not in lazy):
+                modules = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                           else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+                assert not [m for m in modules if m.split(".")[0] == "pandas" or ".client" in "." + m
+                            or m.startswith("client")], (name, modules)
+
+
 def test_package_carries_the_stamped_version(extracted):
     from modelops import __version__
 
