@@ -223,3 +223,43 @@ def test_schema_validates_the_optional_apply_context(sink):
     fit_run = sink.events("fit_run")[0]
     assert "context" not in fit_run
     assert validate_event(dict(fit_run, context="fit")) == ["only an apply_run has a context"]
+
+
+def test_forecast_apply_reports_mase_and_interval_coverage(sink):
+    g = np.random.default_rng(7)
+    y_train = 1450 + np.cumsum(g.normal(0, 2, 60))
+    model = {"y_train": y_train.tolist(), "season": 4}
+
+    @modelops.track_apply(task="forecast", prediction_column="forecast",
+                          metric_args=lambda model, param: {"y_train": model["y_train"], "season": model["season"]})
+    def apply(model, df, param):
+        level = model["y_train"][-1]
+        return pd.DataFrame({"forecast": [level] * len(df), "lower": [level - 3.0] * len(df),
+                             "upper": [level + 3.0] * len(df)})
+
+    actual = y_train[-1] + np.cumsum(g.normal(0, 2, 12))
+    df = pd.DataFrame({"temp": actual, "_time": np.arange(12.0)})
+    df.loc[5, "temp"] = np.nan  # a row without its actual is left out of the metrics
+    out = apply(model, df, param(features=["_time"], target=["temp"]))
+    metrics = sink.events("apply_run")[0]["metrics"]
+    keep = df["temp"].notna().to_numpy()
+    t, p = df["temp"].to_numpy()[keep], out["forecast"].to_numpy()[keep]
+    lo, hi = out["lower"].to_numpy()[keep], out["upper"].to_numpy()[keep]
+    naive = np.mean(np.abs(y_train[4:] - y_train[:-4]))  # seasonal naive in-sample MAE, by hand
+    assert metrics["mae"] == pytest.approx(skm.mean_absolute_error(t, p), rel=1e-12)
+    assert metrics["rmse"] == pytest.approx(math.sqrt(skm.mean_squared_error(t, p)), rel=1e-12)
+    assert metrics["mase"] == pytest.approx(skm.mean_absolute_error(t, p) / naive, rel=1e-12)
+    assert metrics["coverage"] == pytest.approx(np.mean((lo <= t) & (t <= hi)))
+    assert 0 < metrics["coverage"] < 1 and metrics["interval_width"] == pytest.approx(6.0)
+    assert validate_event(sink.events("apply_run")[0]) == []
+
+
+def test_interval_columns_count_only_for_forecasts(sink):
+    @modelops.track_apply(task="regression", prediction_column="forecast")
+    def apply(model, df, param):
+        return pd.DataFrame({"forecast": df["temp"] + 1.0, "lower": df["temp"], "upper": df["temp"] + 2.0})
+
+    df = kiln_frame(50, seed=8)
+    apply(None, df, param(target=["temp"]))
+    metrics = sink.events("apply_run")[0]["metrics"]
+    assert "coverage" not in metrics and metrics["mae"] == pytest.approx(1.0)

@@ -34,6 +34,8 @@ DEFAULT_MODEL_DIR = "/srv/app/model/data"
 RESERVED_PARAMS = ("mode", "algo")
 PREDICTION_NAMES = ("prediction", "predicted", "anomaly", "is_anomaly", "outlier", "cluster", "label")
 SCORE_NAMES = ("probability", "proba", "score", "anomaly_score", "reconstruction_error")
+LOWER_NAMES = ("lower", "yhat_lower")
+UPPER_NAMES = ("upper", "yhat_upper")
 
 _active_run = contextvars.ContextVar("modelops_active_run", default=None)
 # The DataFrame each model's last fit trained on (weakly held): DSDL's /fit applies the model to it
@@ -190,6 +192,7 @@ class _Run:
     def __init__(self, kind, fn, param, df, options):
         self.kind = kind
         self.info = parse_param(param)
+        self.param = param
         self.options = options
         self.telemetry = options.get("telemetry") or get_telemetry()
         self.run_id = new_event_id()
@@ -272,7 +275,7 @@ def _track(kind, fn, options):
             if options.get("profile", True):
                 _safely(run.emit_profiles, "reference")
         else:
-            metrics, summary = _safely(_apply_outcome, run, returned) or ({}, {})
+            metrics, summary = _safely(_apply_outcome, run, returned, model) or ({}, {})
             _safely(run.emit_run, "ok", metrics=metrics, summary=summary)
             if options.get("profile", True):
                 _safely(run.emit_profiles, "current")
@@ -281,7 +284,14 @@ def _track(kind, fn, options):
     return wrapper
 
 
-def _apply_outcome(run, returned):
+def _metric_args(run, model):
+    extra = run.options.get("metric_args")
+    if callable(extra):
+        extra = extra(model, run.param)
+    return dict(extra or {})
+
+
+def _apply_outcome(run, returned, model=None):
     columns = _columns(returned)
     prediction = _pick(columns, run.options.get("prediction_column"), PREDICTION_NAMES)
     if prediction is None and len(columns) == 1:
@@ -293,16 +303,25 @@ def _apply_outcome(run, returned):
     target = run.options.get("target") or (run.info["target"][0] if run.info["target"] else None)
     if not target or target not in _columns(run.df):
         return {}, summary
+    task = run.options.get("task") or run.info["params"].get("task")
     truth = _column(run.df, target)
     score_column = _pick(columns, run.options.get("score_column"), SCORE_NAMES)
-    scores = _column(returned, score_column) if score_column else None
-    pairs = [(t, p, s) for t, p, s in zip(truth, predicted, scores or [None] * len(truth))
-             if t is not None and p is not None and not (isinstance(t, float) and math.isnan(t))]
-    if not pairs:
+    # a forecast's prediction interval: both bounds or neither
+    lower_column = _pick(columns, run.options.get("lower_column"), LOWER_NAMES) if task == "forecast" else None
+    upper_column = _pick(columns, run.options.get("upper_column"), UPPER_NAMES) if task == "forecast" else None
+    if lower_column is None or upper_column is None:
+        lower_column = upper_column = None
+    nothing = [None] * len(truth)
+    rows = [row for row in zip(truth, predicted, _column(returned, score_column) if score_column else nothing,
+                               _column(returned, lower_column) if lower_column else nothing,
+                               _column(returned, upper_column) if upper_column else nothing)
+            if row[0] is not None and row[1] is not None and not (isinstance(row[0], float) and math.isnan(row[0]))]
+    if not rows:
         return {}, summary
-    truth, predicted, scores = (list(x) for x in zip(*pairs))
-    metrics = calculate_all_metrics(truth, predicted, task=run.options.get("task") or run.info["params"].get("task"),
-                                    y_score=scores if score_column else None)
+    truth, predicted, scores, lower, upper = (list(x) for x in zip(*rows))
+    metrics = calculate_all_metrics(truth, predicted, task=task, y_score=scores if score_column else None,
+                                    lower=lower if lower_column else None, upper=upper if upper_column else None,
+                                    **_metric_args(run, model))
     return clean_metrics(metrics), summary
 
 
@@ -325,7 +344,11 @@ def track_fit(fn=None, **options):
 def track_apply(fn=None, **options):
     """Decorate DSDL's ``apply(model, df, param)``. Options: ``target`` (ground-truth column, default the
     fit target), ``prediction_column``, ``score_column``, ``task``, ``profile``, ``telemetry``, ``signals``,
-    ``signal_timeout``. The ``apply_run`` carries ``context=fit`` when ``df`` is the DataFrame the last fit of
+    ``signal_timeout``. Forecasts (``task="forecast"``): ``lower_column``/``upper_column`` (the prediction
+    interval; default the columns named ``lower``/``upper`` or ``yhat_lower``/``yhat_upper``) add coverage and
+    interval_width; ``metric_args``, a dict or a callable ``(model, param) -> dict``, gives further keyword
+    arguments of ``calculate_all_metrics``, e.g. ``lambda model, param: {"y_train": model["y_train"],
+    "season": 24}`` for MASE scaled on the training series saved with the model. The ``apply_run`` carries ``context=fit`` when ``df`` is the DataFrame the last fit of
     the model trained on (DSDL's /fit applies right after save), ``context=apply`` otherwise."""
     if fn is None:
         return lambda f: _track("apply", f, options)
