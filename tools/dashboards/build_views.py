@@ -149,6 +149,19 @@ def overview():
                      {"input_time": time_input()}, ["input_time"], layout)
 
 
+# Scored events of the version production points at (the contract: README "Scored events").
+PRODUCTION = '[| modelregistry action=resolve model="$model$" alias=production | return model_name=dsdl_model]'
+SCORED = "`modelops_scored($model$)` " + PRODUCTION
+# Dashed lines: the band (estimate +- 3 sampling errors) and the reference thresholds.
+BAND_STYLE = {"lineDashStylesByField": {"lower": "shortDash", "upper": "shortDash", "lower_threshold": "dash",
+                                        "upper_threshold": "dash"},
+              "seriesColorsByField": {"estimated": "#1F4E9E", "realized": "#118832", "lower": "#7AA7E8",
+                                      "upper": "#7AA7E8", "lower_threshold": "#D41F1F", "upper_threshold": "#D41F1F"}}
+FORECAST_STYLE = {"lineDashStylesByField": {"lower": "shortDash", "upper": "shortDash"},
+                  "seriesColorsByField": {"actual": "#000000", "forecast": "#1F4E9E", "lower": "#7AA7E8",
+                                          "upper": "#7AA7E8"}}
+
+
 def model_detail():
     family = 'model_family="$model$"'
     ds = {
@@ -166,6 +179,19 @@ def model_detail():
                            "| chart avg(metrics.loss) AS loss avg(metrics.val_loss) AS val_loss by epoch"),
         "ds_errors": search('`modelops_index` sourcetype="dsdl:modelops" %s status="error" | `modelops_dedup` '
                             "| table _time event_type model_name error" % family),
+        # CBPE per day over production's scored events; labelled events older than 7 days are the reference.
+        "ds_estimate": search(SCORED + ' | eval period=if(isnotnull(label) AND label!="" AND _time < '
+                              'relative_time(now(), "-7d@d"), "reference", "analysis") '
+                              "| modelestimate label=label score=score prediction=prediction split=period span=1d "
+                              "metrics=$cbpe$ | eval _time=chunk_start "
+                              "| table _time estimated lower upper lower_threshold upper_threshold realized"),
+        # Forecast families: those whose apply_run events carry forecast metrics (task=forecast).
+        "ds_forecast_models": search("`modelops_events(apply_run)` metrics.mase=* | stats count by model_family "
+                                     "| eval label=model_family, value=model_family | table label value"),
+        "ds_forecast": search('`modelops_scored($forecast$)` | where isnotnull(forecast) | timechart span=1h '
+                              "avg(actual) AS actual avg(forecast) AS forecast avg(lower) AS lower avg(upper) AS upper"),
+        "ds_forecast_quality": search('`modelops_events(apply_run)` model_family="$forecast$" metrics.mase=* '
+                                      "| timechart span=1d avg(metrics.mase) AS mase avg(metrics.coverage) AS coverage"),
     }
     v = {
         "viz_versions": viz("splunk.table", "Versions", "ds_versions"),
@@ -174,16 +200,32 @@ def model_detail():
         "viz_speed": viz("splunk.line", "Apply duration (s) and rows per second", "ds_speed",
                          {"y2Fields": ["rows_per_s"]}),
         "viz_errors": viz("splunk.table", "Runs that failed", "ds_errors"),
+        "viz_estimate": viz("splunk.line", "Estimated $cbpe$ of production without labels (modelestimate, per day)",
+                            "ds_estimate", dict(BAND_STYLE),
+                            description="Solid blue: CBPE estimate; dotted: its band (+-3 sampling errors); dashed "
+                                        "red: reference thresholds; green: realized, once labels arrive."),
+        "viz_forecast": viz("splunk.line", "$forecast$: actual vs forecast with its interval (hourly)", "ds_forecast",
+                            dict(FORECAST_STYLE)),
+        "viz_forecast_quality": viz("splunk.line", "$forecast$: MASE and interval coverage per day",
+                                    "ds_forecast_quality", {"y2Fields": ["coverage"]},
+                                    description="MASE < 1 beats the seasonal naive forecast; coverage near the "
+                                                "interval's nominal level (e.g. 0.95) means honest intervals."),
     }
     metrics = [{"label": m, "value": m} for m in ("f1", "accuracy", "roc_auc", "r2", "mae", "rmse", "anomaly_rate")]
+    estimated = [{"label": m, "value": m} for m in ("roc_auc", "f1", "precision", "recall", "accuracy")]
     inputs = {"input_time": time_input("-30d@d,now"),
               "input_model": dropdown("model", "Model family", "ds_models"),
               "input_metric": dropdown("metric", "Metric", statics=metrics, default="f1"),
-              "input_run": dropdown("run", "Fit run", "ds_fits")}
+              "input_run": dropdown("run", "Fit run", "ds_fits"),
+              "input_cbpe": dropdown("cbpe", "Estimated metric", statics=estimated, default="roc_auc"),
+              "input_forecast": dropdown("forecast", "Forecast model", "ds_forecast_models")}
     layout = grid((280, [("viz_versions", 1200)]), (300, [("viz_metric", 600), ("viz_curve", 600)]),
+                  (320, [("viz_estimate", 1200)]),
+                  (300, [("viz_forecast", 700), ("viz_forecast_quality", 500)]),
                   (280, [("viz_speed", 600), ("viz_errors", 600)]))
-    return dashboard("Model detail", "Versions, metrics over time, training curves, speed and errors of one family.",
-                     ds, v, inputs, ["input_time", "input_model", "input_metric", "input_run"], layout)
+    return dashboard("Model detail", "Versions, metrics over time, training curves, estimated performance, forecasts, "
+                     "speed and errors of one family.", ds, v, inputs,
+                     ["input_time", "input_model", "input_metric", "input_run", "input_cbpe", "input_forecast"], layout)
 
 
 def ab_comparison():
@@ -251,6 +293,14 @@ def drift():
                                '| eval bin=mvindex(split(pair, ","), 0), n=mvindex(split(pair, ","), 1) '
                                "| eventstats sum(n) AS total by role | eval share=round(n/total, 4) "
                                "| chart sum(share) over bin by role"),
+        # Production's scored events (its inputs): the last day against the days before, on the features
+        # its newest fit reported.
+        "ds_data_quality": search(SCORED + ' | eval period=if(_time < relative_time(now(), "-1d@d"), "reference", '
+                             '"current") | modelquality split=period [search `modelops_events(fit_run)` '
+                             "model_family=\"$model$\" | head 1 | eval fields=mvjoin('features{}', \",\") "
+                             "| return fields] | foreach missing_share missing_share_ref "
+                             "[eval <<FIELD>>=round('<<FIELD>>', 3)] | table feature kind missing_share "
+                             "missing_share_ref out_of_range unseen max_run stuck alert reasons"),
     }
     v = {
         # Bubble labels would print PSI rounded to an integer (0 for most days): size tells, the table has values.
@@ -260,11 +310,20 @@ def drift():
                           handlers=set_token("feature", "feature")),
         "viz_histogram": viz("splunk.column", "$feature$: reference vs current share per bin (newest version)",
                              "ds_histogram"),
+        "viz_data_quality": viz("splunk.table", "Data quality of production's inputs: last day vs the days before "
+                           "(modelquality)", "ds_data_quality", {"columnFormat": {"alert": {
+                               "rowBackgroundColors": '> table | seriesByName("alert") | matchValue(alertColors)',
+                               "rowColors": '> table | seriesByName("alert") | matchValue(alertText)'}}},
+                           description="missing: share of empty cells; out_of_range: values outside the reference's "
+                                       "[min, max]; unseen: new categories; max_run: longest repeat (stuck = 1)."),
     }
+    v["viz_data_quality"]["context"] = {"alertColors": [{"match": "1", "value": "#D41F1F"}, {"match": "0", "value": "#118832"}],
+                                   "alertText": [{"match": "1", "value": "#FFFFFF"}, {"match": "0", "value": "#FFFFFF"}]}
     inputs = {"input_time": time_input("-30d@d,now"), "input_model": dropdown("model", "Model family", "ds_models"),
               "input_feature": dropdown("feature", "Feature (histogram)", "ds_features")}
-    layout = grid((320, [("viz_history", 1200)]), (320, [("viz_latest", 700), ("viz_histogram", 500)]))
-    return dashboard("Drift", "Feature drift from profile telemetry: trend, latest tests and histograms.", ds, v,
+    layout = grid((320, [("viz_history", 1200)]), (320, [("viz_latest", 700), ("viz_histogram", 500)]),
+                  (260, [("viz_data_quality", 1200)]))
+    return dashboard("Drift", "Feature drift from profile telemetry, and the data quality of production's inputs.", ds, v,
                      inputs, ["input_time", "input_model", "input_feature"], layout)
 
 
@@ -277,6 +336,11 @@ def registry():
                              "| table when action alias from_version to_version actor reason", time=False),
         "ds_aliases": search('| modelregistry model="$model$" | where isnotnull(aliases) AND aliases!="" '
                              "| mvexpand aliases | rename aliases AS alias | table alias version", time=False),
+        # Rollbacks made by the modelops_rollback alert action (its history reason names the alert and sid).
+        "ds_automatic": search('| modelregistry action=history model="$model$" '
+                               '| where like(reason, "automatic rollback by alert %") '
+                               "| rex field=reason \"by alert '(?<alert>[^']+)' sid (?<sid>\\S+)\" | sort - when "
+                               "| table when alias from_version to_version actor alert sid", time=False),
     }
     how = ("**Change the registry** (needs the `edit_modelops_registry` capability; the search checks it):\n\n"
            "- Click a **version** to preview its promotion to production.\n"
@@ -293,10 +357,13 @@ def registry():
          "viz_history": viz("splunk.table", "History, append-only, newest first", "ds_history"),
          "viz_aliases": viz("splunk.table", "Aliases (click one to roll it back)", "ds_aliases",
                             handlers=link_to_search(rollback)),
-         "viz_how": markdown(how)}
+         "viz_how": markdown(how),
+         "viz_automatic": viz("splunk.table", "Automatic rollbacks (modelops_rollback alert action)", "ds_automatic",
+                              description="Moves made by an alert, not a person: the alert and its search id.")}
     inputs = {"input_model": dropdown("model", "Model family", "ds_models")}
     layout = grid((260, [("viz_versions", 1200)]),
-                  (320, [("viz_history", 600), ("viz_aliases", 250), ("viz_how", 350)]))
+                  (320, [("viz_history", 600), ("viz_aliases", 250), ("viz_how", 350)]),
+                  (200, [("viz_automatic", 1200)]))
     return dashboard("Registry", "Versions, aliases and the full history of a family.", ds, v, inputs,
                      ["input_model"], layout)
 

@@ -24,12 +24,16 @@ source without one fails the render test with a message pointing here.
 
 import collections
 import contextlib
+import csv
+import gzip
 import io
 import json
 import math
 import os
+import random
 import re
 import shutil
+import subprocess
 import sys
 import tempfile
 
@@ -42,11 +46,14 @@ from declared import declared_columns  # noqa: E402
 
 import demo  # noqa: E402  (the demo's data generators)
 from tests.protocol import harness  # noqa: E402
-from tests.splunkd_server import FakeSplunkd, KVEmulator, serve_capabilities, serve_export  # noqa: E402
+from tests.splunkd_server import (FakeSplunkd, KVEmulator, serve_capabilities, serve_export,  # noqa: E402
+                                  serve_receiver)
 
 DAY = 86400
 START = 1764000000  # tools/demo.py: the kiln data starts here; three reference days, then one day per apply
+NOW = START + 9 * DAY  # the end of the demo's sixth applied day: "now" for relative_time() in the searches
 FAMILY = "Horno4_IF"
+FORECAST_FAMILY = "Horno4_ARIMA"
 REGISTRY_COLLECTIONS = ("modelops_versions", "modelops_aliases", "modelops_history", "modelops_state")
 FIXTURES = {}
 
@@ -154,6 +161,31 @@ def _run_command(script, args, rows=(), **kwargs):
     return result.rows
 
 
+ROLLBACK_SCRIPT = os.path.join(ROOT, "bin", "modelops_rollback.py")
+
+
+def rollback_alert(server, search_name, results, owner="ops_bot"):
+    """`python3 bin/modelops_rollback.py --execute` with splunkd's payload on stdin and a gzipped
+    results file (as tests/protocol/test_rollback_action.py runs it)."""
+    folder = tempfile.mkdtemp(prefix="render-alert-")
+    try:
+        path = os.path.join(folder, "results.csv.gz")
+        with gzip.open(path, "wt", newline="") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(results[0]))
+            writer.writeheader()
+            writer.writerows(results)
+        payload = {"app": "dsdl_modelops", "owner": owner, "session_key": "admin-key", "server_uri": server.uri,
+                   "server_host": "sh1", "sid": "scheduler__%s__dsdl_modelops__RMD5e1f2_at_%d_7" % (owner, NOW),
+                   "search_name": search_name, "results_file": path, "result": {}, "configuration": {}}
+        done = subprocess.run([harness.COMMAND_PYTHON, "-I", "-S", "-B", ROLLBACK_SCRIPT, "--execute"],
+                              input=json.dumps(payload), capture_output=True, text=True, timeout=120,
+                              env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
+        if done.returncode != 0 or "rolled back" not in done.stderr:
+            raise RuntimeError("modelops_rollback failed: %s" % done.stderr)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 # --- the SPL after a command, spelled out ---------------------------------------------------------
 
 
@@ -231,6 +263,8 @@ class Demo:
         server = FakeSplunkd(session_key="admin-key").__enter__()
         server.kv = KVEmulator(server, REGISTRY_COLLECTIONS)
         serve_capabilities(server, {"admin-key": ["edit_modelops_registry", "search"]})
+        server.indexed = []
+        serve_receiver(server, server.indexed)
         fits = [{"_raw": json.dumps(e["event"]), "_indextime": str(e["indextime"])}
                 for e in self.envelopes if e["event"]["event_type"] == "fit_run"]
         serve_export(server, fits)
@@ -243,8 +277,12 @@ class Demo:
                       "reason=lower false-alarm rate in shadow mode"],
                      ["action=promote", "model=%s" % FAMILY, "version=v2", "alias=staging"],
                      ["action=rollback", "model=%s" % FAMILY, "alias=production",
-                      "reason=v3 missed a real kiln-4 incident"]):
+                      "reason=v3 missed a real kiln-4 incident"],
+                     ["action=promote", "model=%s" % FAMILY, "version=v2", "alias=production",
+                      "reason=v2 passed a week in staging"]):
             self.registry(*args)
+        # The night v2's quality alert fired: the modelops_rollback alert action, run as splunkd runs it.
+        rollback_alert(server, "ModelOps - Quality below threshold", [{"model_family": FAMILY, "metric": "f1"}])
         return self._registry
 
     def close(self):
@@ -402,6 +440,119 @@ def detail_errors(d):
              "error": r.get("error")} for r in rows]
 
 
+def floor_day(epoch):
+    return int(epoch) // DAY * DAY
+
+
+def relative_day(days):
+    """relative_time(now(), "-<days>d@d") with now() = NOW (UTC)."""
+    return floor_day(NOW - days * DAY)
+
+
+def production_model(d):
+    """The subsearch `| modelregistry action=resolve model=... alias=production | return model_name=dsdl_model`."""
+    rows = d.registry("action=resolve", "model=%s" % d.tokens["model"], "alias=production")
+    return rows[0]["dsdl_model"]
+
+
+def scored_classifier_rows(d):
+    """Scored events of production (`modelops_scored` + the production subsearch): tests/unit/test_estimate.py's
+    covariate-shift dataset (score = P(y=1|x), prediction = score >= 0.5) put on the demo's days, one row
+    every 5 minutes; labels (a confirmed incident) arrive two days late, so the last two days have none."""
+    from tests.unit.test_estimate import make_dataset
+
+    data = make_dataset(11, n_ref=3 * 288, n_ana=6 * 288)
+    model = production_model(d)
+    rows = []
+    for i, r in enumerate(data):
+        when = START + 300 * i
+        known = when < NOW - 2 * DAY
+        rows.append({"_time": str(when), "model_name": model, "label": str(r["y_true"]) if known else "",
+                     "score": repr(r["y_pred_proba"]), "prediction": str(r["y_pred"])})
+    rows.reverse()  # a search returns newest first
+    return rows
+
+
+@fixture("modelops_model_detail", "ds_estimate")
+def detail_estimate(d):
+    rows = []
+    for row in scored_classifier_rows(d):  # eval period=...
+        labelled = row["label"] != "" and int(row["_time"]) < relative_day(7)
+        rows.append(dict(row, period="reference" if labelled else "analysis"))
+    out = run_command("modelestimate.py", ["label=label", "score=score", "prediction=prediction", "split=period",
+                                           "span=1d", "metrics=%s" % d.tokens["cbpe"]], rows, chunk_size=1000)
+    out = [dict(r, _time=iso(float(r["chunk_start"]))) for r in out]
+    return table(out, "_time", "estimated", "lower", "upper", "lower_threshold", "upper_threshold", "realized")
+
+
+def forecast_story():
+    """A kiln-4 zone-1 temperature forecaster (the shape of the ARIMA template's output): hourly series
+    with a daily cycle and AR(1) noise; trained on 14 days before the demo's apply days, then one
+    day-ahead forecast a day (the seasonal profile plus the last residual decaying at the AR rate, a
+    95% interval from the AR(1) forecast variance). On the sixth day the burner change moves the
+    temperature, as in the demo. Returns (hourly rows, one apply_run row a day with forecast metrics
+    computed by modelops.calculate_all_metrics(task="forecast"))."""
+    from modelops import calculate_all_metrics
+
+    g = random.Random(4)
+    first = floor_day(START) + 3 * DAY - 14 * DAY
+    hours = (14 + 6) * 24
+    noise, series = 0.0, []
+    for h in range(hours):
+        noise = 0.8 * noise + g.gauss(0, 3)
+        shift = 18.0 if h >= (14 + 5) * 24 else 0.0
+        series.append(1450 + 12 * math.sin(2 * math.pi * (h % 24) / 24) + noise + shift)
+    train = series[:14 * 24]
+    profile = [sum(train[h] for h in range(k, len(train), 24)) / 14 for k in range(24)]
+    residual = [train[h] - profile[h % 24] for h in range(len(train))]
+    mean = sum(residual) / len(residual)
+    phi = (sum((residual[i] - mean) * (residual[i - 1] - mean) for i in range(1, len(residual)))
+           / sum((r - mean) ** 2 for r in residual))
+    sigma = math.sqrt(sum((residual[i] - phi * residual[i - 1]) ** 2 for i in range(1, len(residual)))
+                      / (len(residual) - 1))
+    hourly, applies = [], []
+    for day in range(6):
+        start = 14 * 24 + 24 * day
+        last = series[start - 1] - profile[(start - 1) % 24]
+        actual, forecast, lower, upper = [], [], [], []
+        for k in range(1, 25):
+            h = start + k - 1
+            mean_k = profile[h % 24] + phi ** k * last
+            sd_k = sigma * math.sqrt(sum(phi ** (2 * j) for j in range(k)))
+            actual.append(series[h])
+            forecast.append(mean_k)
+            lower.append(mean_k - 1.96 * sd_k)
+            upper.append(mean_k + 1.96 * sd_k)
+            hourly.append({"_time": first + 3600 * h, "actual": round(series[h], 2), "forecast": round(mean_k, 2),
+                           "lower": round(mean_k - 1.96 * sd_k, 2), "upper": round(mean_k + 1.96 * sd_k, 2)})
+        metrics = calculate_all_metrics(actual, forecast, task="forecast", y_train=series[:start], season=24,
+                                        lower=lower, upper=upper)
+        applies.append({"_time": first + 3600 * (start + 24) + 600, "model_family": FORECAST_FAMILY,
+                        "metrics.mase": metrics["mase"], "metrics.coverage": metrics["coverage"]})
+    return hourly, applies
+
+
+@fixture("modelops_model_detail", "ds_forecast_models")
+def detail_forecast_models(d):
+    _hourly, applies = forecast_story()
+    families = list(dict.fromkeys(r["model_family"] for r in applies))
+    return [{"label": f, "value": f} for f in families]
+
+
+@fixture("modelops_model_detail", "ds_forecast")
+def detail_forecast(d):
+    hourly, _applies = forecast_story()
+    return [dict(r, _time=iso(r["_time"])) for r in hourly]
+
+
+@fixture("modelops_model_detail", "ds_forecast_quality")
+def detail_forecast_quality(d):
+    _hourly, applies = forecast_story()
+    mase, coverage = timechart(applies, "metrics.mase"), timechart(applies, "metrics.coverage")
+    return [{"_time": a["_time"], "mase": a["metrics.mase"], "coverage": c["metrics.coverage"]}
+            for a, c in zip(mase, coverage)]
+
+
 # modelops_ab
 
 def ab_runs(d):
@@ -526,6 +677,41 @@ def drift_histogram(d):
     return [{"bin": b, "current": s.get("current"), "reference": s.get("reference")} for b, s in shares.items()]
 
 
+def scored_kiln_rows(d):
+    """Production's scored events as inputs: the demo's kiln minutes (tools/demo.py kiln_period) of the six
+    applied days, the last one after the burner change (drift=1). On that day the O2 analyser sticks for
+    75 minutes and zone 2's thermocouple drops out for 40: what the panel is there to catch."""
+    g = random.Random(5)
+    rows = []
+    for day in range(6):
+        rows += demo.kiln_period(g, START + (3 + day) * DAY, 1440, 1.0 if day == 5 else 0.0)
+    last = START + 8 * DAY
+    for row in rows:
+        minute = (int(row["_time"]) - last) // 60
+        if 300 <= minute < 375:
+            row["o2"] = "2.118"
+        if 600 <= minute < 640:
+            row["temp_zone2"] = ""
+        row["model_name"] = production_model(d)
+    rows.reverse()
+    return rows
+
+
+@fixture("modelops_drift", "ds_data_quality")
+def drift_data_quality(d):
+    features = d.of_type("fit_run")[0]["features{}"]  # the subsearch: the newest fit's features
+    rows = [dict(r, period="reference" if int(r["_time"]) < relative_day(1) else "current")
+            for r in scored_kiln_rows(d)]
+    out = run_command("modelquality.py", ["split=period", "fields=%s" % ",".join(features)], rows,
+                      chunk_size=2000, map_partitions=2)
+    for row in out:
+        for field in ("missing_share", "missing_share_ref"):
+            if num(row.get(field)) is not None:
+                row[field] = round(num(row[field]), 3)
+    return table(out, "feature", "kind", "missing_share", "missing_share_ref", "out_of_range", "unseen", "max_run",
+                 "stuck", "alert", "reasons")
+
+
 # modelops_registry
 
 @fixture("modelops_registry", "ds_versions")
@@ -539,6 +725,17 @@ def registry_history(d):
     rows = d.registry("action=history", "model=%s" % d.tokens["model"])
     rows.sort(key=lambda r: str(r.get("when")), reverse=True)
     return table(rows, "when", "action", "alias", "from_version", "to_version", "actor", "reason")
+
+
+@fixture("modelops_registry", "ds_automatic")
+def registry_automatic(d):
+    rows = []
+    for row in d.registry("action=history", "model=%s" % d.tokens["model"]):
+        match = re.search(r"by alert '(?P<alert>[^']+)' sid (?P<sid>\S+)", str(row.get("reason")))
+        if str(row.get("reason")).startswith("automatic rollback by alert ") and match:
+            rows.append(dict(row, alert=match.group("alert"), sid=match.group("sid")))
+    rows.sort(key=lambda r: str(r.get("when")), reverse=True)
+    return table(rows, "when", "alias", "from_version", "to_version", "actor", "alert", "sid")
 
 
 @fixture("modelops_registry", "ds_aliases")
@@ -594,7 +791,9 @@ def telemetry_lag(d):
 def choose_tokens(d, definitions):
     """The value each input lands on when the page loads: its defaultValue, or the first row of its
     data source when it selects the first search result. Fixtures that depend on a token read it here."""
-    d.tokens = {"metric": "f1", "primary": "f1", "segment": "host", "model": family_choices(d)[0]["value"]}
+    d.tokens = {"metric": "f1", "primary": "f1", "segment": "host", "cbpe": "roc_auc",
+                "model": family_choices(d)[0]["value"]}
+    d.tokens["forecast"] = detail_forecast_models(d)[0]["value"]
     d.tokens["run"] = fit_choices(d)[0]["value"]
     d.tokens["va"] = ab_version_a(d)[0]["value"]
     d.tokens["vb"] = ab_version_b(d)[0]["value"]
