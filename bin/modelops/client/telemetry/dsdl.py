@@ -348,8 +348,9 @@ def track_apply(fn=None, **options):
     interval; default the columns named ``lower``/``upper`` or ``yhat_lower``/``yhat_upper``) add coverage and
     interval_width; ``metric_args``, a dict or a callable ``(model, param) -> dict``, gives further keyword
     arguments of ``calculate_all_metrics``, e.g. ``lambda model, param: {"y_train": model["y_train"],
-    "season": 24}`` for MASE scaled on the training series saved with the model. The ``apply_run`` carries ``context=fit`` when ``df`` is the DataFrame the last fit of
-    the model trained on (DSDL's /fit applies right after save), ``context=apply`` otherwise."""
+    "season": 24}`` for MASE scaled on the training series saved with the model. The ``apply_run`` carries
+    ``context=fit`` when ``df`` is the DataFrame the last fit of the model trained on (DSDL's /fit applies
+    right after save), ``context=apply`` otherwise."""
     if fn is None:
         return lambda f: _track("apply", f, options)
     return _track("apply", fn, options)
