@@ -37,6 +37,16 @@ def test_client_is_installed_from_this_repository_and_the_template_copied():
     assert "pip install --no-cache-dir --no-deps /tmp/modelops-src" in text
 
 
+def test_every_template_notebook_is_shipped_to_both_folders():
+    text = read("container", "Dockerfile")
+    notebooks = sorted(n for n in os.listdir(os.path.join(ROOT, "container", "notebooks")) if n.endswith(".ipynb"))
+    assert "ModelOps_Forecast_Template.ipynb" in notebooks and "ModelOps_Template.ipynb" in notebooks
+    for notebook in notebooks:
+        for folder in ("/opt/modelops/notebooks", "/srv/notebooks"):
+            line = "COPY container/notebooks/%s %s/%s" % (notebook, folder, notebook)
+            assert re.search(r"^%s$" % re.escape(line), text, re.M), line
+
+
 def test_dsdl_configuration_rows():
     images = read("container", "dsdl", "images.conf")
     for key in ("title", "image", "repo", "runtime"):
