@@ -199,3 +199,26 @@ def test_export_keeps_only_mltkc_cells_in_order():
                                                 "mltkc_apply", "mltkc_save", "mltkc_load", "mltkc_summary")]
     assert order == sorted(order)
     assert "Local dry run" not in source and "# ModelOps forecast template" not in source
+
+
+def test_iso_times_with_a_gap_are_filtered_as_missing_values(container, reference):
+    module, sender, _ = container
+    y, _, _ = reference
+    gap = [40, 41, 42]
+    series = y[:N_TRAIN].copy()
+    series[gap] = np.nan
+    level = np.nanmean(series)
+    direct = SARIMAX(series - level, order=(1, 0, 0), seasonal_order=(1, 0, 0, SEASON)).fit(disp=False, maxiter=200)
+    kept = [i for i in range(N_TRAIN) if i not in gap]
+    stamps = pd.to_datetime(T0 + HOUR * np.array(kept), unit="s", utc=True).strftime("%Y-%m-%dT%H:%M:%S+00:00")
+    training = pd.DataFrame({"_time": stamps, "temperature": y[kept]})
+    out, _ = dsdl_fit(module, training, meta("Kiln4_Temp_v5", mode="fit"))
+    mean, _, _ = interval(direct.get_prediction(), level)
+    np.testing.assert_allclose(out["forecast"], mean[kept], rtol=1e-6)
+    fit_run = sender.events("fit_run")[0]
+    assert fit_run["metrics"]["n_observations"] == N_TRAIN - 3
+    assert fit_run["metrics"]["aic"] == pytest.approx(direct.aic, rel=1e-6)
+    # MASE is scaled on the observed training values in time order (the gap closed up)
+    observed = y[kept]
+    naive = np.mean(np.abs(observed[SEASON:] - observed[:-SEASON]))
+    assert fit_run["metrics"]["mase"] == pytest.approx(mean_absolute_error(observed, mean[kept]) / naive, rel=1e-6)
