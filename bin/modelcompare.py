@@ -9,7 +9,7 @@ sys.path[:0] = [_BIN, os.path.join(_BIN, "lib")]
 
 from splunklib.searchcommands import Configuration, Option, ReportingCommand, dispatch, validators  # noqa: E402
 
-from modelops.engine.compare import compare_rows  # noqa: E402
+from modelops.engine.compare import compare_map, compare_rows  # noqa: E402
 from modelops.errors import ModelOpsError  # noqa: E402
 from modelops.splunk import command as spl  # noqa: E402
 
@@ -34,10 +34,21 @@ class ModelCompareCommand(spl.SafeMessages, spl.AccumulateUntilFinished, Reporti
 
     @Configuration()
     def map(self, records):
-        # The tests need every row at once (ranks, bootstrap); the map phase only forwards rows.
-        yield from records
+        # On the indexers: parse and convert each chunk into compact partial rows; the search head merges
+        # them into the very same columns. Optional (requires_preop=False): the reduce takes raw rows too.
+        try:
+            args, options = self._engine_arguments()
+        except ModelOpsError:
+            yield from records  # the reduce phase says what is wrong, once
+            return
+        with spl.user_errors(self):
+            yield from compare_map(records, *args, **options)
 
     def make_engine(self):
+        args, options = self._engine_arguments()
+        return compare_rows([], *args, **options)
+
+    def _engine_arguments(self):
         if len(self.fieldnames) != 2:
             raise ModelOpsError("name the two versions (or prediction fields) to compare: | modelcompare <a> <b>")
         options = {"alpha": self.alpha, "bootstrap": self.bootstrap, "seed": self.seed, "primary": self.primary}
@@ -46,7 +57,7 @@ class ModelCompareCommand(spl.SafeMessages, spl.AccumulateUntilFinished, Reporti
                            average=self.average, horizon=self.horizon)
         elif self.score1 or self.score2 or self.task or self.pos_label or self.average or self.horizon:
             raise ModelOpsError("score1=, score2=, task=, pos_label=, average= and horizon= need label=<field>")
-        return compare_rows([], self.fieldnames[0], self.fieldnames[1], label=self.label, by=self.by, **options)
+        return (self.fieldnames[0], self.fieldnames[1]), dict(options, label=self.label, by=self.by)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,9 @@ Two modes, each an accumulator fed row by row (any chunking gives the same resul
   rmse/r2/mape (bootstrap test) and abs_error (Wilcoxon signed-rank on absolute errors).
   Confidence intervals of every delta come from the paired block bootstrap of ``bootstrap.py``.
 
+The map phase of ``| modelcompare`` (``compare_map``, on the indexers) parses and converts each chunk
+and sends compact partial rows that the reduce phase merges into exactly the same columns (``partial.py``).
+
 ``report.py`` builds the rows, Holm across them, the winners and ``_summary_``; ``segments.py``
 splits by ``by=`` and holds ``compare_rows``, the entry point. A winner needs a Holm-adjusted
 p-value below ``alpha`` and a known metric direction.
@@ -21,7 +24,7 @@ from .bootstrap import MAX_BLOCKS
 from .intake import MAX_CLASSES, PredictionsAccumulator
 from .report import ROW_FIELDS, SUMMARY
 from .runs import RunsAccumulator
-from .segments import SegmentedComparison, compare_rows
+from .segments import SegmentedComparison, compare_map, compare_rows
 
 __all__ = ["MAX_BLOCKS", "MAX_CLASSES", "ROW_FIELDS", "SUMMARY", "PredictionsAccumulator", "RunsAccumulator",
-           "SegmentedComparison", "compare_rows"]
+           "SegmentedComparison", "compare_map", "compare_rows"]

@@ -10,7 +10,7 @@ from ...schema import MAX_INTEGER_CLASSES
 from ...stats import paired
 from ...stats.twosample import quantile_linear
 from ...values import category, finite_or_none
-from . import classification, forecast, regression
+from . import classification, forecast, partial, regression
 from .bootstrap import BUDGET, affordable, block_count, column_totals, resample_cost, resample_deltas
 from .report import bootstrap_p, finish, new_row, percentile_ci
 from .scaling import scale_exponent, scaled, unscale
@@ -100,6 +100,7 @@ class PredictionsAccumulator:
         self.missing = dict.fromkeys(f for f in self.fields if f is not None)
         self.notes = []
         self.too_many_classes = False
+        self.skipped_rows = None  # the map phase keeps [position, cells] of each skipped row here
 
     def add(self, row):
         label, field_a, field_b, score_a, score_b = self.fields
@@ -151,7 +152,8 @@ class PredictionsAccumulator:
     def _skip(self, row):
         """Count a skipped row, and which of its fields were missing or not numbers."""
         self.skipped += 1
-        label, field_a, field_b, score_a, score_b = self.fields
+        if self.skipped_rows is not None:
+            self.skipped_rows.append([len(self.columns[0]) + self.skipped - 1, [row.get(f) for f in self.fields]])
         for i, field in enumerate(self.fields):
             if field is None:
                 continue
@@ -160,6 +162,30 @@ class PredictionsAccumulator:
             bad = finite_or_none(value) is None if needs_number else category(value) is None
             if bad:
                 self.missing[field] = (self.missing[field] or 0) + 1
+
+    def merge(self, part):
+        """Add the rows of a map-phase ``partial.Partial`` (already read and checked): the same state as
+        ``add`` on each of its rows, in order (see ``partial``)."""
+        if part.kind == partial.NUMBERS and self.as_numbers:
+            for column, values in zip(self.columns, (part.y, part.a, part.b)):
+                column.extend(values)
+        elif part.kind == partial.CODES and not self.as_numbers and not self.too_many_classes and len(
+                self.labels.labels) + sum(name not in self.labels.codes for name in part.labels) <= MAX_CLASSES:
+            codes = [self.labels.code(name) for name in part.labels]
+            same = codes == list(range(len(codes)))
+            for column, values in zip(self.columns, (part.y, part.a, part.b)):
+                column.extend(values if same else array("i", map(codes.__getitem__, values)))
+        else:
+            for row in partial.replay_rows(part, self.fields):
+                self.add(row)
+            return
+        if part.scores:
+            self.scores[0].extend(part.scores[0])
+            self.scores[1].extend(part.scores[1])
+        if self.times is not None:
+            self.times.extend(part.times)
+        for _, cells in part.skipped:
+            self._skip(dict(zip(self.fields, cells)))
 
     def _switch_to_numbers(self):
         """Too many distinct labels for classes: numeric ones become a regression column."""

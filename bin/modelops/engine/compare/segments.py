@@ -1,6 +1,8 @@
 """``by=`` segments and the entry point: one accumulator per segment, rows prefixed with the segment."""
 
 from ...errors import ModelOpsError
+from .. import partials
+from . import partial
 from .bootstrap import BUDGET
 from .intake import PredictionsAccumulator
 from .report import ROW_FIELDS, SUMMARY
@@ -22,13 +24,22 @@ class SegmentedComparison:
         self.without_by = 0
         self.rows = 0
         self.failed = []
+        self.bad_partials = 0
 
-    def add(self, row):
-        self.rows += 1
+    def _key(self, row):
+        """The row's segment, and whether it lacks the by= field."""
         key = "" if self.by is None else row.get(self.by)
         if isinstance(key, list) or key is None:
-            key = ""
-            self.without_by += self.by is not None
+            return "", self.by is not None
+        return key, False
+
+    def add(self, row):
+        if partial.PARTIAL in row:
+            self.add_partial(row)
+            return
+        self.rows += 1
+        key, without = self._key(row)
+        self.without_by += without
         part = self.parts.get(key)
         if part is None:
             part = self.parts[key] = self.make()
@@ -38,11 +49,63 @@ class SegmentedComparison:
         for row in rows:
             self.add(row)
 
+    def add_partial(self, row):
+        """Merge one map-phase partial row (see ``partial``); a malformed one is counted, not trusted."""
+        try:
+            key = partial.segment_of(row)
+            if self.by is None and key != "":
+                raise ValueError("a segment without by=")
+            part = self.parts.get(key)
+            fresh = part is None
+            if fresh:
+                part = self.make()
+            if not isinstance(part, PredictionsAccumulator):
+                raise ValueError("runs mode has no partials")
+            read = partial.read(row, part)
+        except partials.DECODE_ERRORS:
+            self.bad_partials += 1
+            return
+        part.merge(read)
+        if fresh:
+            self.parts[key] = part
+        self.rows += read.rows
+        self.without_by += read.without_by
+
+    def map_rows(self, rows):
+        """The map phase over one chunk of ``rows``: predictions mode gives one partial row per segment and
+        run of at most ``partial.PARTIAL_ROWS`` rows; runs mode, and a chunk whose labels are too many
+        classes, give the rows as they are (all of them: splunkd takes a chunk's fields from its first
+        row, so partial and raw rows never share one)."""
+        rows = list(rows)
+        if not isinstance(self.make(), PredictionsAccumulator):
+            return rows
+        pending = {}  # segment -> [accumulator, rows seen, rows without by=]
+        mapped = []
+        for row in rows:
+            key, without = self._key(row)
+            state = pending.get(key)
+            if state is None:
+                state = pending[key] = [self.make(), 0, 0]
+                state[0].skipped_rows = []
+            state[0].add(row)
+            state[1] += 1
+            state[2] += without
+            if state[1] >= partial.PARTIAL_ROWS:
+                del pending[key]
+                mapped.append(state)
+                mapped[-1].append(key)
+        mapped.extend(state + [key] for key, state in sorted(pending.items(), key=lambda item: str(item[0])))
+        if any(accumulator.too_many_classes for accumulator, _, _, _ in mapped):
+            return rows  # the reduce phase says so, from the raw rows
+        return [partial.write(accumulator, key, seen, without_by) for accumulator, seen, without_by, key in mapped]
+
     def warnings(self):
         found = []
         for key in sorted(self.parts, key=str):
             for warning in self.parts[key].warnings():
                 found.append(warning if self.by is None else "%s=%s: %s" % (self.by, key, warning))
+        if self.bad_partials:
+            found.append("%d malformed map-phase rows (%s) were skipped" % (self.bad_partials, partial.PARTIAL))
         skipped = sum(getattr(p, "skipped", 0) for p in self.parts.values())
         if skipped and isinstance(next(iter(self.parts.values()), None), RunsAccumulator):
             found.append("%d rows belong to neither version and were ignored" % skipped)
@@ -78,6 +141,18 @@ class SegmentedComparison:
         row.update(metric=SUMMARY, model_a=self.names[0], model_b=self.names[1], test="insufficient_data",
                    winner="insufficient_data")
         return row
+
+
+def compare_map(rows, model_a, model_b, label=None, by=None, **options):
+    """The map phase of ``| modelcompare`` over one chunk (same arguments as ``compare_rows``): compact
+    partial rows for the reduce phase to merge (see ``partial``). Bad options: the rows go on as they
+    are, and the reduce phase says what is wrong, once."""
+    try:
+        comparison = compare_rows([], model_a, model_b, label=label, by=by, **options)
+    except ModelOpsError:
+        yield from rows
+        return
+    yield from comparison.map_rows(rows)
 
 
 def compare_rows(rows, model_a, model_b, label=None, by=None, **options):

@@ -1,17 +1,14 @@
 """Raw-row intake: route each row to the reference or the current side, keep each feature's values
 (numbers in a compact array until a non-number appears), then compare feature by feature."""
 
-import base64
-import binascii
 import json
 import math
-import sys
-import zlib
 from array import array
 from collections import Counter
 
 from ...errors import ModelOpsError
 from ...values import MISSING, NUMBER, classify, format_category
+from .. import partials
 from .decision import DEFAULT_DRIFT_SHARE, check_options, dataset_row, decide, empty_row
 from .stattests import CATEGORICAL, NUMERIC, STATTESTS, counts_evidence, numeric_evidence, select_stattest
 
@@ -28,28 +25,18 @@ PARTIAL_FIELDS = (PARTIAL, "mo_segment", "mo_feature", "mo_side", "mo_null", "mo
                   "mo_categories", "mo_skipped", "mo_without_by")
 PARTIAL_BLOCK = 8192
 _INT_LIMIT = 2.0 ** 1023
-_SWAP = sys.byteorder != "little"
 
 
 def pack_numbers(numbers) -> str:
-    block = array("d", numbers)
-    if _SWAP:
-        block.byteswap()
-    return base64.b64encode(zlib.compress(block.tobytes(), 1)).decode("ascii")
+    return partials.pack(numbers)
 
 
 def unpack_numbers(text) -> array:
-    block = array("d")
-    block.frombytes(zlib.decompress(base64.b64decode(text, validate=True)) if text else b"")
-    if _SWAP:
-        block.byteswap()
-    return block
+    return partials.unpack(text)
 
 
 def partial_row(**values) -> dict:
-    row = dict.fromkeys(PARTIAL_FIELDS, "")
-    row.update(values, **{PARTIAL: PARTIAL_VERSION})
-    return row
+    return partials.partial_row(PARTIAL_FIELDS, PARTIAL, PARTIAL_VERSION, **values)
 
 
 class _Sample:
@@ -209,7 +196,7 @@ class DriftAccumulator:
                 return
             side = {"reference": self.reference, "current": self.current}[row.get("mo_side")]
             side[feature].merge(row)
-        except (KeyError, TypeError, ValueError, binascii.Error, zlib.error):
+        except partials.DECODE_ERRORS:
             self.bad_partials += 1
 
     def partial_rows(self, segment="", without_by=0):

@@ -1,0 +1,41 @@
+"""Map-phase partial rows, shared by the engines whose map phase runs on the indexers.
+
+A partial row carries a marker field (its value is the format version) and compact columns packed by
+``pack``: the array's machine values, little-endian, zlib level 1, base64. Unpacking gives back the
+very same values (floats to the last bit), so a reduce phase that merges partials computes exactly
+what it would have computed from the raw rows. ``DECODE_ERRORS`` are the errors a forged or damaged
+partial raises while being read; engines count such rows instead of trusting them."""
+
+import base64
+import binascii
+import sys
+import zlib
+from array import array
+
+_SWAP = sys.byteorder != "little"
+DECODE_ERRORS = (KeyError, TypeError, ValueError, IndexError, binascii.Error, zlib.error)
+
+
+def pack(values, typecode="d") -> str:
+    """``values`` as text: an array of ``typecode`` (float64 by default), little-endian, zlib, base64."""
+    block = values if isinstance(values, array) and values.typecode == typecode and not _SWAP else array(
+        typecode, values)
+    if _SWAP:
+        block.byteswap()
+    return base64.b64encode(zlib.compress(block.tobytes(), 1)).decode("ascii")
+
+
+def unpack(text, typecode="d") -> array:
+    """The array ``pack`` wrote (ValueError, binascii.Error or zlib.error when it is damaged)."""
+    block = array(typecode)
+    block.frombytes(zlib.decompress(base64.b64decode(text, validate=True)) if text else b"")
+    if _SWAP:
+        block.byteswap()
+    return block
+
+
+def partial_row(fields, marker, version, **values) -> dict:
+    """One partial row: every field of ``fields`` present (blank unless given), ``marker`` = ``version``."""
+    row = dict.fromkeys(fields, "")
+    row.update(values, **{marker: version})
+    return row
