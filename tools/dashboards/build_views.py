@@ -202,14 +202,15 @@ def model_detail():
         "viz_errors": viz("splunk.table", "Runs that failed", "ds_errors"),
         "viz_estimate": viz("splunk.line", "Estimated $cbpe$ of production without labels (modelestimate, per day)",
                             "ds_estimate", dict(BAND_STYLE),
-                            description="Solid blue: CBPE estimate; dotted: its band (+-3 sampling errors); dashed "
-                                        "red: reference thresholds; green: realized, once labels arrive."),
+                            description="Dark blue: the CBPE estimate; light dashes: its band (+-3 sampling errors); red "
+                                        "dashes: the reference thresholds; green: realized, once labels arrive."),
         "viz_forecast": viz("splunk.line", "$forecast$: actual vs forecast with its interval (hourly)", "ds_forecast",
                             dict(FORECAST_STYLE)),
         "viz_forecast_quality": viz("splunk.line", "$forecast$: MASE and interval coverage per day",
-                                    "ds_forecast_quality", {"y2Fields": ["coverage"]},
-                                    description="MASE < 1 beats the seasonal naive forecast; coverage near the "
-                                                "interval's nominal level (e.g. 0.95) means honest intervals."),
+                                    "ds_forecast_quality", {"y2Fields": ["coverage"], "y2AxisMin": 0, "y2AxisMax": 1,
+                                                            "yAxisMin": 0},
+                                    description="MASE < 1: better than seasonal naive. Coverage (right): near 0.95 "
+                                                "is an honest interval."),
     }
     metrics = [{"label": m, "value": m} for m in ("f1", "accuracy", "roc_auc", "r2", "mae", "rmse", "anomaly_rate")]
     estimated = [{"label": m, "value": m} for m in ("roc_auc", "f1", "precision", "recall", "accuracy")]
@@ -322,7 +323,7 @@ def drift():
     inputs = {"input_time": time_input("-30d@d,now"), "input_model": dropdown("model", "Model family", "ds_models"),
               "input_feature": dropdown("feature", "Feature (histogram)", "ds_features")}
     layout = grid((320, [("viz_history", 1200)]), (320, [("viz_latest", 700), ("viz_histogram", 500)]),
-                  (260, [("viz_data_quality", 1200)]))
+                  (300, [("viz_data_quality", 1200)]))
     return dashboard("Drift", "Feature drift from profile telemetry, and the data quality of production's inputs.", ds, v,
                      inputs, ["input_time", "input_model", "input_feature"], layout)
 
