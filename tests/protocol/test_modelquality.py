@@ -4,7 +4,7 @@ import pytest
 
 import modelops
 from tests.protocol import harness
-from tests.unit.test_quality import sensor_data
+from tests.quality_builders import sensor_data
 
 ARGS = ["split=period", "fields=o2,temp", "mode", "chunk=100", "max_run=3"]
 

@@ -93,7 +93,7 @@ def test_rolls_back_each_family_in_the_results_once_records_who_and_why(splunkd,
 
 @pytest.mark.parametrize("version", ["3.9", "3.13"])
 def test_runs_on_the_pythons_splunk_ships(splunkd, tmp_path, version):
-    from tests.protocol.test_splunk_pythons import interpreter
+    from tests.pythons import interpreter
 
     code, lines = alert(splunkd, results_file(tmp_path, [{"model_family": "Horno4_AE"}]), python=interpreter(version))
     assert code == 0 and production(splunkd, "Horno4_AE") == "v2", lines

@@ -1,36 +1,15 @@
 """The commands under Splunk's own Pythons (3.9 on Splunk 9.x, 3.13 on 10.2+), where installed:
 same rows as under the test interpreter, byte for byte."""
 
-import glob
-import os
-import shutil
-import subprocess
 
 import pytest
 
+from tests.compare_builders import binary_rows
+from tests.drift_builders import ARGS as DRIFT_ARGS
+from tests.drift_builders import kiln_rows
 from tests.protocol import harness
-from tests.protocol.test_modeldrift import ARGS as DRIFT_ARGS
-from tests.protocol.test_modeldrift import kiln_rows
+from tests.pythons import interpreter
 from tests.splunkd_server import FakeSplunkd, KVEmulator, serve_capabilities
-from tests.unit.test_comparison import binary_rows
-
-
-def interpreter(version):
-    """python<version> on PATH, or a pyenv build of it; skip (with the reason) when there is none."""
-    pyenv = os.environ.get("PYENV_ROOT") or os.path.expanduser("~/.pyenv")
-    candidates = [shutil.which("python%s" % version)]
-    candidates += sorted(glob.glob(os.path.join(pyenv, "versions", "%s.*" % version, "bin", "python")), reverse=True)
-    for path in candidates:
-        if not path:
-            continue
-        try:
-            out = subprocess.run([path, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-                                 capture_output=True, text=True, timeout=30)
-        except OSError:
-            continue
-        if out.returncode == 0 and out.stdout.strip() == version:
-            return path
-    pytest.skip("python%s is not installed here, so the commands are not run under it" % version)
 
 
 def both(python, script, args, rows, **kwargs):

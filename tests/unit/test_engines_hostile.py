@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import modelops
 from modelops.errors import ModelOpsError
-from tests.protocol.test_hostile_input import CELLS
+from tests.strategies import CELLS
 
 SETTINGS = settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck),
                     database=None)

@@ -205,7 +205,7 @@ def test_notebook_changes_are_reported_as_registry_change_events(tmp_path, monke
     from modelops.client.telemetry.client import Telemetry
     from modelops.client.telemetry.config import TelemetryConfig
     from modelops.schema import validate_event
-    from tests.unit.test_telemetry_dsdl import CollectingSender
+    from tests.telemetry_fakes import CollectingSender
 
     sender = CollectingSender()
     monkeypatch.setattr(client_module, "_default", Telemetry(TelemetryConfig(spool_dir=str(tmp_path / "s")),

@@ -126,22 +126,15 @@ def test_a_restore_from_a_notebook_sends_a_valid_registry_change(tmp_path, monke
     from modelops.client.telemetry import client as client_module
     from modelops.client.telemetry.client import Telemetry
     from modelops.client.telemetry.config import TelemetryConfig
+    from tests.telemetry_fakes import CollectingSender
 
-    sent = []
-
-    class Collect:
-        def enqueue(self, envelope):
-            sent.append(envelope["event"])
-
-        def flush(self, timeout=0):
-            return True
-
+    sender = CollectingSender()
     monkeypatch.setattr(client_module, "_default", Telemetry(TelemetryConfig(spool_dir=str(tmp_path / "s")),
-                                                             sender=Collect()))
+                                                             sender=sender))
     reg = open_registry("sqlite:///" + str(tmp_path / "r.db"), actor="ana")
     reg.register("Horno4_AE", "v1")
     reg.archive("Horno4_AE", "v1", reason="superseded")
     reg.restore("Horno4_AE", "v1", reason="needed again")
-    changes = [e for e in sent if e["event_type"] == "registry_change"]
+    changes = sender.events("registry_change")
     assert [e["action"] for e in changes] == ["register", "archive", "restore"]
     assert [schema.validate_event(e) for e in changes] == [[], [], []]

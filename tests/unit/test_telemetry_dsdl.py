@@ -19,20 +19,7 @@ from modelops.client.telemetry.profile import OTHER, current_profile, reference_
 from modelops.engine.drift import DriftAccumulator
 from modelops.schema import validate_event
 from modelops.stats.twosample import psi, shares
-
-
-class CollectingSender:
-    def __init__(self):
-        self.envelopes = []
-
-    def enqueue(self, envelope):
-        self.envelopes.append(envelope)
-
-    def flush(self, timeout=0):
-        return True
-
-    def events(self, event_type=None):
-        return [e["event"] for e in self.envelopes if event_type in (None, e["event"]["event_type"])]
+from tests.telemetry_fakes import CollectingSender
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from modelops.client.telemetry.client import Telemetry
 from modelops.client.telemetry.config import TelemetryConfig
 from modelops.errors import ModelOpsError
 from modelops.schema import validate_event
-from tests.unit.test_telemetry_dsdl import CollectingSender
+from tests.telemetry_fakes import CollectingSender
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 NOTEBOOK = os.path.join(ROOT, "container", "notebooks", "ModelOps_Template.ipynb")
