@@ -102,3 +102,31 @@ def sktime_mase(y, p, y_train, sp):
     y_train = np.asarray(y_train)
     naive = skm.mean_absolute_error(y_train[sp:], y_train[:-sp])
     return skm.mean_absolute_error(y, p) / max(naive, EPS)
+
+
+def as_splunk_cells(rows):
+    """Rows as splunkd sends them: every value a string (floats by repr), lists and None kept."""
+    return [{k: v if v is None or isinstance(v, (str, list)) else repr(v) if isinstance(v, float) else str(v)
+             for k, v in row.items()} for row in rows]
+
+
+def regression_rows(n=2600, seed=17):
+    """Float labels and predictions (more than 1,000 distinct values: the task is inferred as regression)."""
+    g = random.Random(seed)
+    rows = []
+    for _ in range(n):
+        y = g.gauss(10, 3)
+        rows.append({"y": y, "a": y + g.gauss(0, 1), "b": y + g.gauss(0.2, 1.1), "k": g.choice(["P", "Q"])})
+    return rows
+
+
+def dirty(rows, fields, seed=3, share=0.08):
+    """``rows`` with about ``share`` of them given a missing, multivalue or text cell in one of ``fields``."""
+    g = random.Random(seed)
+    out = []
+    for row in rows:
+        row = dict(row)
+        if g.random() < share:
+            row[g.choice(fields)] = g.choice(["", None, "nan", ["1", "0"], "abc", " 7 "])
+        out.append(row)
+    return out

@@ -5,7 +5,15 @@ import random
 import pytest
 
 import modelops
-from tests.compare_builders import binary_rows, forecast_rows, malignant_benign_rows, multiclass_rows
+from tests.compare_builders import (
+    as_splunk_cells,
+    binary_rows,
+    dirty,
+    forecast_rows,
+    malignant_benign_rows,
+    multiclass_rows,
+    regression_rows,
+)
 from tests.protocol import harness
 
 
@@ -237,3 +245,43 @@ def test_forecast_same_result_whatever_the_chunking(forecast_events, chunk_size)
 ])
 def test_forecast_bad_options(args, message):
     assert harness.run("modelcompare.py", args, [{"a": "1"}]).errors() == [message]
+
+
+# --- the map phase (issue 16): compact partials on the indexers, optional ------------------------------
+
+def _map_cases():
+    binary = [{k: str(v) for k, v in row.items()} for row in binary_rows(n=1200, seed=31)]
+    forecast = as_splunk_cells(forecast_rows(n=400)[0])
+    return {
+        "binary+scores": (["label=label", "score1=sa", "score2=sb", "bootstrap=100", "pa", "pb"], binary),
+        "binary+scores by=": (["label=label", "score1=sa", "score2=sb", "by=kiln", "bootstrap=100", "pa", "pb"],
+                              dirty(binary, ["label", "pa", "sb"])),
+        "multiclass": (["label=y", "bootstrap=50", "a", "b"], as_splunk_cells(multiclass_rows(n=900))),
+        "regression by=": (["label=y", "by=k", "bootstrap=50", "a", "b"], as_splunk_cells(regression_rows(n=3000))),
+        "forecast": (["label=y", "task=forecast", "horizon=2", "bootstrap=50", "a", "b"], forecast),
+    }
+
+
+@pytest.mark.parametrize("case", list(_map_cases()))
+def test_map_phase_gives_the_rows_of_the_reduce_alone(case):
+    args, rows = _map_cases()[case]
+    # requires_preop=False: splunkd may skip the map; the reduce over raw rows is the reference
+    direct = harness.run_phase("modelcompare.py", args, rows, chunk_size=len(rows))
+    assert direct.exit_code == 0 and not [m for m in direct.messages if m[0] == "ERROR"], direct.messages
+    for chunk_size, partitions in ((97, 1), (500, 3), (len(rows), 2)):
+        result = harness.run("modelcompare.py", args, rows, chunk_size=chunk_size, map_partitions=partitions)
+        assert result.exit_code == 0, result.messages
+        mapped = [row for phase in result.map_phases for row in phase.rows]
+        assert mapped and all(row["mo_compare_part"] == "1" for row in mapped)
+        # one partial row per segment (at most 3 here: two values and rows without the field) and chunk
+        assert len(mapped) <= 3 * (-(-len(rows) // chunk_size) + partitions)
+        assert result.rows == direct.rows, (case, chunk_size, partitions)
+        assert result.final.messages == direct.messages
+
+
+def test_map_phase_output_fed_again_in_other_chunks_and_forged_rows_are_counted(prediction_rows, baseline):
+    mapped = [row for phase in baseline.map_phases for row in phase.rows]
+    forged = [dict(mapped[0], mo_a="%%"), dict(mapped[0], mo_rows="7"), dict(mapped[0], mo_segment="[1]")]
+    result = harness.run_phase("modelcompare.py", ARGS, forged + mapped, chunk_size=1)
+    assert result.exit_code == 0 and result.rows == baseline.rows
+    assert ("WARN", "3 malformed map-phase rows (mo_compare_part) were skipped") in result.messages

@@ -13,11 +13,14 @@ from statsmodels.stats.multitest import multipletests
 import modelops
 from modelops.errors import ModelOpsError
 from tests.compare_builders import (
+    as_splunk_cells,
     binary_rows,
+    dirty,
     forecast_rows,
     malignant_benign_rows,
     multiclass_rows,
     reference_delong,
+    regression_rows,
     sktime_smape,
 )
 
@@ -471,3 +474,103 @@ def test_dm_keeps_its_size_where_the_paired_t_test_does_not():
 def test_forecast_bad_input_is_one_sentence(call, message):
     with pytest.raises(ModelOpsError, match=message):
         call()
+
+
+# --- the map phase (issue 16): partial rows merge into exactly the raw result ---------------------------
+
+def _map_cases():
+    binary = as_splunk_cells(binary_rows(n=400, seed=4))
+    scores = dict(label="label", score_a="sa", score_b="sb", bootstrap=40, seed=2)
+    forecast = as_splunk_cells(forecast_rows(n=300)[0])
+    regression = as_splunk_cells(regression_rows())
+    growing = [{"y": str(i // 2), "a": str(i // 2 + (i % 3 == 0)), "b": str(i // 2)} for i in range(2400)]
+    return {
+        "binary+scores": (binary, ("pa", "pb"), scores),
+        "binary+scores by=": (dirty(binary, ["label", "pa", "sa", "kiln"]), ("pa", "pb"), dict(scores, by="kiln")),
+        "multiclass": (dirty(as_splunk_cells(multiclass_rows(n=500)), ["y", "a", "b"]), ("a", "b"),
+                       dict(label="y", bootstrap=30)),
+        "regression inferred by=": (dirty(regression, ["y", "a", "k"], share=0.02), ("a", "b"),
+                                    dict(label="y", bootstrap=20, by="k")),
+        "regression": (regression, ("a", "b"), dict(label="y", task="regression", bootstrap=20)),
+        "forecast": (dirty(forecast, ["y", "a", "_time"]), ("a", "b"),
+                     dict(label="y", task="forecast", horizon=3, bootstrap=30)),
+        "classes growing past 1000": (growing, ("a", "b"), dict(label="y", bootstrap=0)),
+    }
+
+
+def _mapped(rows, chunk, model_a, model_b, **options):
+    from modelops.engine.compare import compare_map
+
+    out = []
+    for start in range(0, len(rows), chunk):
+        out.extend(compare_map(rows[start:start + chunk], model_a, model_b, **options))
+    return out
+
+
+@pytest.mark.parametrize("case", list(_map_cases()))
+@pytest.mark.parametrize("partial_rows", [5, 4096])
+def test_map_partials_merge_to_exactly_the_raw_result(case, partial_rows, monkeypatch):
+    from modelops.engine.compare import compare_rows, partial
+
+    rows, (model_a, model_b), options = _map_cases()[case]
+    raw = compare_rows(rows, model_a, model_b, **options)
+    expected, warnings = raw.result(), raw.warnings()
+    monkeypatch.setattr(partial, "PARTIAL_ROWS", partial_rows)
+    for chunk in (1, 7, 333, len(rows)):
+        mapped = _mapped(rows, chunk, model_a, model_b, **options)
+        if chunk > partial_rows and case != "classes growing past 1000":
+            assert all(partial.PARTIAL in row for row in mapped)  # compact partials, not raw rows
+            assert len(mapped) < len(rows) / 2
+        merged = compare_rows([], model_a, model_b, **options)
+        merged.add_rows(mapped)
+        assert merged.result() == expected, (case, chunk)
+        assert merged.warnings() == warnings
+
+
+def test_map_phase_values_equal_sklearn():
+    from modelops.engine.compare import compare_rows
+
+    rows = as_splunk_cells(binary_rows(n=600, seed=8))
+    merged = compare_rows([], "pa", "pb", label="label", score_a="sa", score_b="sb",
+                                                  bootstrap=0)
+    merged.add_rows(_mapped(rows, 250, "pa", "pb", label="label", score_a="sa", score_b="sb", bootstrap=0))
+    got = by_metric(merged.result())
+    y = [int(r["label"]) for r in rows]
+    assert got["roc_auc"]["value_a"] == pytest.approx(skm.roc_auc_score(y, [float(r["sa"]) for r in rows]), rel=1e-12)
+    assert got["accuracy"]["value_b"] == pytest.approx(skm.accuracy_score(y, [int(r["pb"]) for r in rows]), rel=1e-12)
+    assert got["f1"]["value_a"] == pytest.approx(skm.f1_score(y, [int(r["pa"]) for r in rows]), rel=1e-12)
+
+
+def test_raw_and_partial_rows_mixed_give_the_raw_result():
+    from modelops.engine.compare import compare_rows
+
+    rows = as_splunk_cells(binary_rows(n=500, seed=9))
+    options = dict(label="label", score_a="sa", score_b="sb", bootstrap=30, by="kiln")
+    expected = compare_rows(rows, "pa", "pb", **options).result()
+    mixed = rows[:120] + _mapped(rows[120:300], 50, "pa", "pb", **options) + rows[300:]
+    assert compare_rows(mixed, "pa", "pb", **options).result() == expected
+
+
+def test_malformed_partial_rows_are_counted_not_trusted():
+    from modelops.engine.compare import compare_rows, partial
+
+    rows = as_splunk_cells(binary_rows(n=300, seed=10))
+    options = dict(label="label", score_a="sa", score_b="sb", bootstrap=30)
+    expected = compare_rows(rows, "pa", "pb", **options).result()
+    mapped = _mapped(rows, 300, "pa", "pb", **options)
+    good = mapped[0]
+    forged = [dict(good, mo_y="!!"), dict(good, mo_rows="-1"), dict(good, mo_rows="301"),
+              dict(good, mo_labels='["0", "1.0"]'), dict(good, mo_labels='["0"]'),
+              dict(good, mo_fields='["label", "pa", "pb", null, null, null]'), dict(good, mo_compare_part="9"),
+              dict(good, mo_segment='"K4"'), dict(good, mo_score_a=good["mo_score_b"][:40]),
+              dict(good, mo_skipped="[[0, 1]]"), dict(good, mo_kind="floats")]
+    merged = compare_rows([], "pa", "pb", **options)
+    merged.add_rows(forged + mapped)
+    assert merged.result() == expected
+    assert merged.warnings() == ["11 malformed map-phase rows (%s) were skipped" % partial.PARTIAL]
+    assert compare_rows(forged, "pa", "pb", **options).bad_partials == 11
+
+
+def test_map_forwards_runs_mode_events():
+    events = [{"model_version": v, "metrics.f1": str(0.5 + i / 100)} for i, v in enumerate(["v1", "v2"] * 5)]
+    assert _mapped(events, 3, "v1", "v2") == events
