@@ -211,3 +211,61 @@ def test_render_checks_fail_on_a_missing_fixture_and_a_too_wide_table(built, tmp
     problems = page_problems("modelops_telemetry", seen, {})
     assert any(p.startswith("no fixture for ds_lag: add @fixture('modelops_telemetry', 'ds_lag')") for p in problems)
     assert any(p.startswith("viz_last: table") for p in problems), problems
+
+
+# --- the panels of #17, #18, #19: their fixtures tell the story they were built for -------------
+
+
+def _rows(built, view, data_source):
+    got = built[1]["views"][view][data_source]
+    return [dict(zip(got["fields"], values)) for values in zip(*got["columns"])]
+
+
+def test_render_estimated_performance_has_a_band_and_realized_only_where_labels_arrived(built):
+    rows = _rows(built, "modelops_model_detail", "ds_estimate")
+    assert len(rows) >= 6
+    for row in rows:
+        assert float(row["lower"]) <= float(row["estimated"]) <= float(row["upper"])
+        assert float(row["lower_threshold"]) < float(row["upper_threshold"])
+    # labels arrive two days late: the last chunks have none (fixtures.scored_classifier_rows)
+    assert [r["realized"] in ("", None) for r in rows][-2:] == [True, True]
+    assert all(r["realized"] not in ("", None) for r in rows[:-3])
+
+
+def test_render_data_quality_catches_the_stuck_analyser_and_the_dropped_thermocouple(built):
+    rows = {r["feature"]: r for r in _rows(built, "modelops_drift", "ds_data_quality")}
+    assert int(rows["o2"]["max_run"]) >= 75 and rows["o2"]["stuck"] == "1"  # 75 identical minutes injected
+    # 40 empty minutes among the current rows (since midnight of the day before "now": 40 hours)
+    assert float(rows["temp_zone2"]["missing_share"]) == round(40 / 2400, 3)
+    assert "missing" in rows["temp_zone2"]["reasons"]
+    assert set(rows) == {"temp_zone1", "temp_zone2", "o2", "feed_rate"}  # the demo fit's features
+
+
+def test_render_automatic_rollbacks_come_from_the_alert_action(built):
+    rows = _rows(built, "modelops_registry", "ds_automatic")
+    assert [(r["alias"], r["from_version"], r["to_version"], r["actor"], r["alert"]) for r in rows] == [
+        ("production", "v2", "v1", "ops_bot", "ModelOps - Quality below threshold")]
+    manual = [r for r in _rows(built, "modelops_registry", "ds_history") if r["action"] == "rollback"
+              and not str(r["reason"]).startswith("automatic rollback by alert")]
+    assert len(manual) == 1  # the manual one stays out of the automatic table
+
+
+def test_render_forecast_mase_and_coverage_match_a_hand_calculation():
+    hourly, applies, series = fixtures.forecast_story()
+    assert len(applies) == 6
+    # By hand: MASE = the day's MAE over the in-sample MAE of the seasonal naive forecast (season 24) on
+    # everything before the day; coverage = share of actuals inside [lower, upper]. The hourly rows are
+    # rounded to 0.01, hence the tolerances.
+    first = fixtures.floor_day(fixtures.START) + 3 * fixtures.DAY
+    for day, apply in enumerate(applies):
+        rows = [r for r in hourly if first + day * fixtures.DAY <= r["_time"] < first + (day + 1) * fixtures.DAY]
+        assert len(rows) == 24
+        train = series[:14 * 24 + 24 * day]
+        naive = sum(abs(train[t] - train[t - 24]) for t in range(24, len(train))) / (len(train) - 24)
+        mase = sum(abs(r["actual"] - r["forecast"]) for r in rows) / 24 / naive
+        assert abs(mase - apply["metrics.mase"]) < 2e-3
+        inside = sum(1 for r in rows if r["lower"] <= r["actual"] <= r["upper"]) / 24
+        assert abs(inside - apply["metrics.coverage"]) <= 1 / 24 + 1e-9
+    # the burner change on the sixth day: the forecast misses (MASE above 1, coverage falls)
+    assert applies[-1]["metrics.mase"] > 1 > max(a["metrics.mase"] for a in applies[:3])
+    assert applies[-1]["metrics.coverage"] < min(a["metrics.coverage"] for a in applies[:-1])

@@ -189,9 +189,11 @@ def model_detail():
         "ds_forecast_models": search("`modelops_events(apply_run)` metrics.mase=* | stats count by model_family "
                                      "| eval label=model_family, value=model_family | table label value"),
         "ds_forecast": search('`modelops_scored($forecast$)` | where isnotnull(forecast) | timechart span=1h '
-                              "avg(actual) AS actual avg(forecast) AS forecast avg(lower) AS lower avg(upper) AS upper"),
+                              "avg(actual) AS actual avg(forecast) AS forecast avg(lower) AS lower "
+                              "avg(upper) AS upper"),
         "ds_forecast_quality": search('`modelops_events(apply_run)` model_family="$forecast$" metrics.mase=* '
-                                      "| timechart span=1d avg(metrics.mase) AS mase avg(metrics.coverage) AS coverage"),
+                                      "| timechart span=1d avg(metrics.mase) AS mase "
+                                      "avg(metrics.coverage) AS coverage"),
     }
     v = {
         "viz_versions": viz("splunk.table", "Versions", "ds_versions"),
@@ -202,8 +204,9 @@ def model_detail():
         "viz_errors": viz("splunk.table", "Runs that failed", "ds_errors"),
         "viz_estimate": viz("splunk.line", "Estimated $cbpe$ of production without labels (modelestimate, per day)",
                             "ds_estimate", dict(BAND_STYLE),
-                            description="Dark blue: the CBPE estimate; light dashes: its band (+-3 sampling errors); red "
-                                        "dashes: the reference thresholds; green: realized, once labels arrive."),
+                            description="Dark blue: the CBPE estimate; light dashes: its band (+-3 sampling "
+                                        "errors); red dashes: the reference thresholds; green: realized, once "
+                                        "labels arrive."),
         "viz_forecast": viz("splunk.line", "$forecast$: actual vs forecast with its interval (hourly)", "ds_forecast",
                             dict(FORECAST_STYLE)),
         "viz_forecast_quality": viz("splunk.line", "$forecast$: MASE and interval coverage per day",
@@ -318,13 +321,15 @@ def drift():
                            description="missing: share of empty cells; out_of_range: values outside the reference's "
                                        "[min, max]; unseen: new categories; max_run: longest repeat (stuck = 1)."),
     }
-    v["viz_data_quality"]["context"] = {"alertColors": [{"match": "1", "value": "#D41F1F"}, {"match": "0", "value": "#118832"}],
-                                   "alertText": [{"match": "1", "value": "#FFFFFF"}, {"match": "0", "value": "#FFFFFF"}]}
+    v["viz_data_quality"]["context"] = {
+        "alertColors": [{"match": "1", "value": "#D41F1F"}, {"match": "0", "value": "#118832"}],
+        "alertText": [{"match": "1", "value": "#FFFFFF"}, {"match": "0", "value": "#FFFFFF"}]}
     inputs = {"input_time": time_input("-30d@d,now"), "input_model": dropdown("model", "Model family", "ds_models"),
               "input_feature": dropdown("feature", "Feature (histogram)", "ds_features")}
     layout = grid((320, [("viz_history", 1200)]), (320, [("viz_latest", 700), ("viz_histogram", 500)]),
                   (300, [("viz_data_quality", 1200)]))
-    return dashboard("Drift", "Feature drift from profile telemetry, and the data quality of production's inputs.", ds, v,
+    return dashboard("Drift", "Feature drift from profile telemetry, and the data quality of production's inputs.",
+                     ds, v,
                      inputs, ["input_time", "input_model", "input_feature"], layout)
 
 

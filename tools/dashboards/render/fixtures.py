@@ -46,8 +46,7 @@ from declared import declared_columns  # noqa: E402
 
 import demo  # noqa: E402  (the demo's data generators)
 from tests.protocol import harness  # noqa: E402
-from tests.splunkd_server import (FakeSplunkd, KVEmulator, serve_capabilities, serve_export,  # noqa: E402
-                                  serve_receiver)
+from tests.splunkd_server import FakeSplunkd, KVEmulator, serve_capabilities, serve_export, serve_receiver  # noqa: E402
 
 DAY = 86400
 START = 1764000000  # tools/demo.py: the kiln data starts here; three reference days, then one day per apply
@@ -491,7 +490,7 @@ def forecast_story():
     day-ahead forecast a day (the seasonal profile plus the last residual decaying at the AR rate, a
     95% interval from the AR(1) forecast variance). On the sixth day the burner change moves the
     temperature, as in the demo. Returns (hourly rows, one apply_run row a day with forecast metrics
-    computed by modelops.calculate_all_metrics(task="forecast"))."""
+    computed by modelops.calculate_all_metrics(task="forecast"), the whole hourly series)."""
     from modelops import calculate_all_metrics
 
     g = random.Random(4)
@@ -529,25 +528,25 @@ def forecast_story():
                                         lower=lower, upper=upper)
         applies.append({"_time": first + 3600 * (start + 24) + 600, "model_family": FORECAST_FAMILY,
                         "metrics.mase": metrics["mase"], "metrics.coverage": metrics["coverage"]})
-    return hourly, applies
+    return hourly, applies, series
 
 
 @fixture("modelops_model_detail", "ds_forecast_models")
 def detail_forecast_models(d):
-    _hourly, applies = forecast_story()
+    _hourly, applies, _series = forecast_story()
     families = list(dict.fromkeys(r["model_family"] for r in applies))
     return [{"label": f, "value": f} for f in families]
 
 
 @fixture("modelops_model_detail", "ds_forecast")
 def detail_forecast(d):
-    hourly, _applies = forecast_story()
+    hourly, _applies, _series = forecast_story()
     return [dict(r, _time=iso(r["_time"])) for r in hourly]
 
 
 @fixture("modelops_model_detail", "ds_forecast_quality")
 def detail_forecast_quality(d):
-    _hourly, applies = forecast_story()
+    _hourly, applies, _series = forecast_story()
     mase, coverage = timechart(applies, "metrics.mase"), timechart(applies, "metrics.coverage")
     return [{"_time": a["_time"], "mase": a["metrics.mase"], "coverage": c["metrics.coverage"]}
             for a, c in zip(mase, coverage)]
