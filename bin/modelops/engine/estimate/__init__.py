@@ -6,7 +6,8 @@ The accumulator is fed rows in any chunking (``add_rows``), then ``result()`` on
 * reference rows (``split`` == ``reference_value``, labels present) fit the calibration (isotonic,
   only when NannyML's check says it helps), the sampling-error components (whole reference) and the
   alert thresholds (mean +- 3 std of the realized metric over the reference's own chunks);
-* every other row is analysis; analysis rows are cut into chunks (``chunk`` rows in input order, or
+* every other row is analysis; analysis rows are cut into chunks (``chunk`` rows in time order when
+  every row has ``_time``, else in input order, or
   ``span`` seconds on ``_time``, aligned to the epoch) and get one output row per chunk and metric.
 
 Rows without a score or prediction keep their place in row-count chunks but are left out of every
@@ -76,6 +77,18 @@ class _Side:
         self.preds = array("i")
         self.labels = array("i")
         self.times = array("d")
+
+    def in_time_order(self):
+        """Splunk returns newest first; NannyML works in timestamp order. With ``_time`` on every row the
+        rows are put in time order (stable: equal times keep input order); without it, input order."""
+        n = len(self.times)
+        if not n or any(math.isnan(t) for t in self.times):
+            return
+        order = sorted(range(n), key=self.times.__getitem__)
+        if order != list(range(n)):
+            for name in self.__slots__:
+                column = getattr(self, name)
+                setattr(self, name, array(column.typecode, (column[i] for i in order)))
 
 
 class EstimateAccumulator:
@@ -152,8 +165,7 @@ class EstimateAccumulator:
         side.scores.append(score)
         side.preds.append(pred)
         side.labels.append(label)
-        if self.span is not None or side is self.analysis:
-            side.times.append(_time(row.get("_time")))
+        side.times.append(_time(row.get("_time")))
 
     def add_rows(self, rows) -> None:
         for row in rows:
@@ -219,11 +231,7 @@ class EstimateAccumulator:
     def _chunks(self, side, n):
         if self.span is not None:
             return [(start, start + self.span, ix) for start, ix in self._chunks_by_span(side.times, range(n))]
-        out = []
-        for begin in range(0, n, self.chunk):
-            ix = list(range(begin, min(n, begin + self.chunk)))
-            out.append((None, None, ix))
-        return out
+        return [(None, None, list(range(begin, min(n, begin + self.chunk)))) for begin in range(0, n, self.chunk)]
 
     def result(self) -> list:
         if self.rows == 0:
@@ -231,6 +239,8 @@ class EstimateAccumulator:
         missing = [f for f in self.fields if f not in self.seen]
         if missing:
             raise ModelOpsError("no row has the field %s" % missing[0])
+        for side in (self.reference, self.analysis):
+            side.in_time_order()
         classes, positive = self._classes()
         self._label_text = "%s and %s" % tuple(classes)
         to_binary = {self.label_codes.by_name[c]: int(c == positive) for c in classes
