@@ -300,7 +300,7 @@ def drift():
         # Production's scored events (its inputs): the last day against the days before, on the features
         # its newest fit reported.
         "ds_data_quality": search(SCORED + ' | eval period=if(_time < relative_time(now(), "-1d@d"), "reference", '
-                             '"current") | modelquality split=period [search `modelops_events(fit_run)` '
+                             '"current") | modelquality split=period [search `modelops_events(fit_run)` earliest=0 '
                              "model_family=\"$model$\" | head 1 | eval fields=mvjoin('features{}', \",\") "
                              "| return fields] | foreach missing_share missing_share_ref "
                              "[eval <<FIELD>>=round('<<FIELD>>', 3)] | table feature kind missing_share "
