@@ -102,6 +102,36 @@ class PredictionsAccumulator:
         self.too_many_classes = False
         self.skipped_rows = None  # the map phase keeps [position, cells] of each skipped row here
 
+    BATCH = 256
+
+    def add_rows(self, rows):
+        """``add`` on each row, in order. Classes: runs of ``BATCH`` rows whose cells all hit the raw-cell
+        cache (no new class, nothing missing) and whose scores are finite are taken column by column
+        (the same codes and floats ``add`` appends); any other run goes row by row."""
+        rows = rows if isinstance(rows, list) else list(rows)
+        label, field_a, field_b, score_a, score_b = self.fields
+        for start in range(0, len(rows), self.BATCH):
+            run = rows[start:start + self.BATCH]
+            if not self.as_numbers and self.times is None and len(self.labels.labels) <= MAX_CLASSES:
+                cache = self.labels.raw
+                try:
+                    codes = [array("i", map(cache.get, [row.get(f) for row in run])) for f in (label, field_a, field_b)]
+                    if score_a is not None:
+                        scores = [array("d", map(float, [row.get(f) for row in run])) for f in (score_a, score_b)]
+                        if not all(map(math.isfinite, scores[0])) or not all(map(math.isfinite, scores[1])):
+                            raise ValueError("not finite")
+                except (TypeError, ValueError):  # a missing cell, a new class, a bad score: row by row
+                    pass
+                else:
+                    for column, values in zip(self.columns, codes):
+                        column.extend(values)
+                    if score_a is not None:
+                        self.scores[0].extend(scores[0])
+                        self.scores[1].extend(scores[1])
+                    continue
+            for row in run:
+                self.add(row)
+
     def add(self, row):
         label, field_a, field_b, score_a, score_b = self.fields
         get = row.get

@@ -79,25 +79,29 @@ class SegmentedComparison:
         rows = list(rows)
         if not isinstance(self.make(), PredictionsAccumulator):
             return rows
-        pending = {}  # segment -> [accumulator, rows seen, rows without by=]
+        groups = {"": rows} if self.by is None else {}
+        if self.by is not None:
+            for row in rows:
+                key = row.get(self.by)
+                if key is None or isinstance(key, list):
+                    key = ""
+                group = groups.get(key)
+                if group is None:
+                    group = groups[key] = []
+                group.append(row)
         mapped = []
-        for row in rows:
-            key, without = self._key(row)
-            state = pending.get(key)
-            if state is None:
-                state = pending[key] = [self.make(), 0, 0]
-                state[0].skipped_rows = []
-            state[0].add(row)
-            state[1] += 1
-            state[2] += without
-            if state[1] >= partial.PARTIAL_ROWS:
-                del pending[key]
-                mapped.append(state)
-                mapped[-1].append(key)
-        mapped.extend(state + [key] for key, state in sorted(pending.items(), key=lambda item: str(item[0])))
-        if any(accumulator.too_many_classes for accumulator, _, _, _ in mapped):
-            return rows  # the reduce phase says so, from the raw rows
-        return [partial.write(accumulator, key, seen, without_by) for accumulator, seen, without_by, key in mapped]
+        for key in sorted(groups, key=str):
+            group = groups[key]
+            for start in range(0, len(group), partial.PARTIAL_ROWS):
+                run = group[start:start + partial.PARTIAL_ROWS]
+                accumulator = self.make()
+                accumulator.skipped_rows = []
+                accumulator.add_rows(run)
+                if accumulator.too_many_classes:
+                    return rows  # the reduce phase says so, from the raw rows
+                without_by = sum(self._key(row)[1] for row in run) if key == "" else 0
+                mapped.append(partial.write(accumulator, key, len(run), without_by))
+        return mapped
 
     def warnings(self):
         found = []
