@@ -2,11 +2,23 @@
 
 Functions that take ``*_sorted`` arguments expect ascending sequences (lists or ``array('d')``);
 sorting is the caller's job so a value set is sorted once and reused.
+
+Given sorted ``numpy`` float arrays instead (notebooks, where numpy is importable), the heavy
+functions run vectorised and return the SAME floats as their pure twins, bit for bit: the counts
+behind every CDF are exact integers, each term is the same IEEE operation on the same operands, and
+the sums that are sequential here are sequential there (``numpy.cumsum``) or exact (``math.fsum``).
 """
 
 import math
 
 from .special import chi2_sf, kolmogorov_sf
+
+try:
+    import numpy
+    _NDARRAY = numpy.ndarray
+except ImportError:  # Splunk's Python: the pure path below
+    numpy = None
+    _NDARRAY = ()
 
 # Share used in place of an empty bin when computing PSI (the common convention).
 PSI_EMPTY_SHARE = 0.0001
@@ -21,7 +33,7 @@ def quantile_linear(values_sorted, q: float) -> float:
     lower = int(math.floor(position))
     upper = min(lower + 1, n - 1)
     fraction = position - lower
-    a, b = values_sorted[lower], values_sorted[upper]
+    a, b = float(values_sorted[lower]), float(values_sorted[upper])
     # numpy's lerp: a + (b - a) * t, switched to b - (b - a) * (1 - t) above t = 0.5.
     if fraction >= 0.5:
         return b - (b - a) * (1.0 - fraction)
@@ -73,6 +85,8 @@ def ks_statistic_sorted(a_sorted, b_sorted) -> float:
     n, m = len(a_sorted), len(b_sorted)
     if n == 0 or m == 0:
         raise ValueError("the KS statistic needs two non-empty samples")
+    if isinstance(a_sorted, _NDARRAY):
+        return _ks_statistic_numpy(a_sorted, b_sorted)
     i = j = 0
     best = 0.0
     while i < n and j < m:
@@ -86,6 +100,15 @@ def ks_statistic_sorted(a_sorted, b_sorted) -> float:
     return best
 
 
+def _ks_statistic_numpy(a, b) -> float:
+    # The pure loop visits every distinct value v of a and b with i = #(a <= v), j = #(b <= v):
+    # the same (i, j) pairs as these counts at every element of a and of b, so the same maximum.
+    n, m = len(a), len(b)
+    gap_a = numpy.abs(numpy.searchsorted(a, a, "right") / n - numpy.searchsorted(b, a, "right") / m)
+    gap_b = numpy.abs(numpy.searchsorted(a, b, "right") / n - numpy.searchsorted(b, b, "right") / m)
+    return float(max(gap_a.max(), gap_b.max(), 0.0))
+
+
 def ks_asymptotic_pvalue(d: float, n: int, m: int) -> float:
     """p-value of D from the limiting distribution: ``kstwobign.sf(D * sqrt(n*m/(n+m)))``."""
     return kolmogorov_sf(d * math.sqrt(n * m / float(n + m)))
@@ -96,6 +119,8 @@ def wasserstein_sorted(a_sorted, b_sorted) -> float:
     n, m = len(a_sorted), len(b_sorted)
     if n == 0 or m == 0:
         raise ValueError("the Wasserstein distance needs two non-empty samples")
+    if isinstance(a_sorted, _NDARRAY):
+        return _wasserstein_numpy(a_sorted, b_sorted)
     i = j = 0
     total = 0.0
     previous = None
@@ -114,6 +139,20 @@ def wasserstein_sorted(a_sorted, b_sorted) -> float:
     return total
 
 
+def _wasserstein_numpy(a, b) -> float:
+    # The pure loop adds |i/n - j/m| * (u[k] - u[k-1]) in order over the distinct values u of a and b,
+    # i and j counted at u[k-1]: the same terms here, summed in the same order by cumsum.
+    union = numpy.concatenate((a, b))
+    union.sort()
+    union = union[numpy.concatenate(([True], union[1:] != union[:-1]))]
+    if len(union) < 2:
+        return 0.0
+    below = union[:-1]
+    terms = numpy.abs(numpy.searchsorted(a, below, "right") / len(a) - numpy.searchsorted(b, below, "right") / len(b))
+    terms *= numpy.diff(union)
+    return float(numpy.cumsum(terms)[-1])
+
+
 def mean_and_population_std(values):
     """Mean and population standard deviation (``numpy.mean``, ``numpy.std``); finite for any finite
     values: when squares or sums overflow (|x| from about 1e154) they are taken on values scaled by a
@@ -122,11 +161,21 @@ def mean_and_population_std(values):
     if n == 0:
         raise ValueError("the mean of an empty sample is undefined")
     try:
-        mean = math.fsum(values) / n
-        variance = math.fsum((v - mean) ** 2 for v in values) / n
+        if isinstance(values, _NDARRAY):  # the same operations, vectorised; fsum of the same terms
+            mean = math.fsum(values.tolist()) / n
+            with numpy.errstate(over="ignore", invalid="ignore"):
+                deviations = values - mean
+                variance = math.fsum((deviations * deviations).tolist()) / n
+        else:
+            mean = math.fsum(values) / n
+            variance = math.fsum([(v - mean) * (v - mean) for v in values]) / n
+        if not math.isfinite(variance):  # a difference or a square overflowed
+            raise OverflowError
         return mean, math.sqrt(variance)
     except OverflowError:
         pass
+    if isinstance(values, _NDARRAY):
+        values = values.tolist()
     exponent = math.frexp(max(abs(v) for v in values))[1]
     mean, std = mean_and_population_std([math.ldexp(v, -exponent) for v in values])
     return math.ldexp(mean, exponent), _ldexp_or_inf(std, exponent)

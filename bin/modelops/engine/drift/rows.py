@@ -12,6 +12,11 @@ from .. import partials
 from .decision import DEFAULT_DRIFT_SHARE, check_options, dataset_row, decide, empty_row
 from .stattests import CATEGORICAL, NUMERIC, STATTESTS, counts_evidence, numeric_evidence, select_stattest
 
+try:
+    import numpy
+except ImportError:  # Splunk's Python: the commands never vectorise
+    numpy = None
+
 # --- map-phase partials --------------------------------------------------------------------------
 # The map phase (on the indexers) parses rows and emits, per chunk, one row per segment, feature,
 # side and block of at most PARTIAL_BLOCK values: the block's finite floats sorted and packed
@@ -65,7 +70,19 @@ class _Sample:
             self.categories[format_category(value) if kind == NUMBER else value] += 1
 
     def add_column(self, values) -> None:
-        """``add`` for every value of a list; one C-level conversion when all of them are numbers."""
+        """``add`` for every value of a list; one C-level conversion when all of them are numbers.
+
+        A numpy array of numbers or booleans (``modelops.drift`` in a notebook) is taken as a whole: its
+        finite values as floats (what ``classify`` gives each), the rest missing."""
+        if (self.categories is None and numpy is not None and isinstance(values, numpy.ndarray)
+                and values.ndim == 1 and values.dtype.kind in "biuf" and values.dtype.itemsize <= 8):
+            floats = values.astype(numpy.float64)
+            finite = floats[numpy.isfinite(floats)]
+            self.numbers.frombytes(finite.tobytes())
+            self.n_null += len(floats) - len(finite)
+            return
+        if numpy is not None and isinstance(values, numpy.ndarray):
+            values = values.tolist()
         if self.categories is None:
             try:
                 numbers = list(map(float, values))
@@ -134,7 +151,7 @@ class DriftAccumulator:
 
     def __init__(self, features, split_field=None, reference_until=None, reference_value="reference",
                  current_value="current", stattest=None, threshold=None,
-                 drift_share=DEFAULT_DRIFT_SHARE, model=""):
+                 drift_share=DEFAULT_DRIFT_SHARE, model="", vectorise=False):
         features = [f for f in dict.fromkeys(features) if f]
         if not features:
             raise ModelOpsError("name the features to compare, e.g. fields=\"temp,pressure\"")
@@ -155,6 +172,8 @@ class DriftAccumulator:
         self.threshold = threshold
         self.drift_share = drift_share
         self.model = model or ""
+        # numpy for sorting and the statistics at result() time (notebooks only; same numbers)
+        self.vectorise = bool(vectorise) and numpy is not None
         self.reference = {f: _Sample() for f in features}
         self.current = {f: _Sample() for f in features}
         self.skipped_rows = 0
@@ -225,6 +244,18 @@ class DriftAccumulator:
                 for feature, sample in side.items():
                     sample.add_column([row.get(feature) for row in routed])
 
+    def add_columns(self, side, columns) -> None:
+        """Rows given column by column: ``columns`` maps every feature to its values on ``side``
+        ("reference" or "current"), all of one length; the same as ``add_rows`` of those rows."""
+        samples = {"reference": self.reference, "current": self.current}[side]
+        for feature, sample in samples.items():
+            sample.add_column(columns[feature])
+
+    def _sorted(self, numbers):
+        if self.vectorise:
+            return numpy.sort(numpy.frombuffer(numbers, dtype=numpy.float64))
+        return sorted(numbers)
+
     def warnings(self) -> list:
         found = []
         if self.skipped_rows:
@@ -288,7 +319,7 @@ class DriftAccumulator:
             row.update(kind=NUMERIC if reference.categories is None else CATEGORICAL, test="insufficient_data")
             return row
         if reference.categories is None:
-            evidence = numeric_evidence(sorted(reference.numbers), sorted(current.numbers))
+            evidence = numeric_evidence(self._sorted(reference.numbers), self._sorted(current.numbers))
             row.update(ks_d=evidence.ks_d, wasserstein_norm=evidence.wasserstein_norm)
         else:
             categories = sorted(set(reference.categories).union(current.categories))

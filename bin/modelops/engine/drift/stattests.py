@@ -17,6 +17,11 @@ from ...errors import ModelOpsError
 from ...stats import twosample
 from ...stats.binning import counts_on_edges, distinct_sorted, reference_bins, value_counts_sorted
 
+try:
+    import numpy
+except ImportError:  # Splunk's Python
+    numpy = None
+
 SMALL_REFERENCE_ROWS = 1000
 FEW_DISTINCT_VALUES = 5
 
@@ -53,13 +58,13 @@ class Evidence:
 
 
 def numeric_evidence(ref, cur) -> Evidence:
-    """Evidence from two sorted, non-empty samples of finite floats."""
+    """Evidence from two sorted, non-empty samples of finite floats: lists or ``array('d')`` (pure
+    Python), or numpy float64 arrays (notebooks; vectorised, the same numbers)."""
     exponent = 0
     if max(-ref[0], ref[-1], -cur[0], cur[-1]) > HUGE:
         # Exact power-of-two scaling: bins, KS, PSI, JS and the Wasserstein/std ratio are unchanged.
         exponent = math.frexp(max(-ref[0], ref[-1], -cur[0], cur[-1]))[1]
-        ref = array("d", [math.ldexp(v, -exponent) for v in ref])
-        cur = array("d", [math.ldexp(v, -exponent) for v in cur])
+        ref, cur = _scaled(ref, -exponent), _scaled(cur, -exponent)
     values, edges = reference_bins(ref)
     if values is not None:
         values = sorted(set(values).union(distinct_sorted(cur)))
@@ -76,6 +81,13 @@ def numeric_evidence(ref, cur) -> Evidence:
     else:
         evidence.wasserstein_norm = wasserstein / max(std_ref, 0.001)
     return evidence
+
+
+def _scaled(values, exponent):
+    """values * 2**exponent, each as ``math.ldexp`` gives it (numpy arrays stay numpy arrays)."""
+    if numpy is not None and isinstance(values, numpy.ndarray):  # numpy.ldexp is C's ldexp, as math.ldexp
+        return numpy.ldexp(values, exponent)
+    return array("d", [math.ldexp(v, exponent) for v in values])
 
 
 def counts_evidence(kind, ref_counts, cur_counts) -> Evidence:
