@@ -1,4 +1,10 @@
-"""Time a command over pre-encoded chunks and read its peak memory (ru_maxrss of that one child)."""
+"""Time a command over pre-encoded chunks and read its peak memory: the child's OWN high-water mark.
+
+Not ``ru_maxrss``: on Linux a child's ru_maxrss keeps the peak of the process it was forked from
+(the kernel carries it across exec), so a bench holding a gigabyte of chunks saw every child at a
+gigabyte. ``VmHWM`` in ``/proc/<pid>/status`` belongs to the exec'd program alone; it is read after
+the last reply, while the child is still alive (it never decreases, so that read is the peak).
+"""
 
 import json
 import os
@@ -11,6 +17,18 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 from tests.protocol import harness  # noqa: E402
+
+
+def peak_mib(pid):
+    """The peak resident memory of a live process, in MiB (its VmHWM); None where /proc is missing."""
+    try:
+        with open("/proc/%d/status" % pid) as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
+    except OSError:
+        return None
+    return None
 
 
 def measure(script, args, bodies):
@@ -33,6 +51,7 @@ def measure(script, args, bodies):
             reply = harness.read_chunk(process.stdout)
             replies.append(reply)
         elapsed = time.perf_counter() - start
+        own_peak = peak_mib(process.pid)  # before stdin closes: the child is still alive
         process.stdin.close()
         _, status, usage = os.wait4(process.pid, 0)
         process.returncode = os.waitstatus_to_exitcode(status)
@@ -40,7 +59,8 @@ def measure(script, args, bodies):
         process.stderr.close()
         if process.returncode != 0:
             raise SystemExit("%s exited %d: %s" % (script, process.returncode, process.stderr.read()[-2000:]))
-        return elapsed, usage.ru_maxrss / 1024.0, replies
+        # ru_maxrss only where /proc is missing (it may count the bench process: see above)
+        return elapsed, own_peak if own_peak is not None else usage.ru_maxrss / 1024.0, replies
 
 
 def compare_with_passthrough(title, script, args, bodies, rows, marker, min_ratio, max_mib):
