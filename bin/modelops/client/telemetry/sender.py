@@ -228,28 +228,38 @@ class Sender:
                     return False
         return ok
 
-    def _chunks(self, lines):
-        start, size = 0, 0
-        for i, line in enumerate(lines):
-            size += len(line) + 1
-            if i + 1 - start >= self.config.batch_events or size >= self.config.batch_bytes:
-                yield lines[start:i + 1], lines[i + 1:]
-                start, size = i + 1, 0
-        if start < len(lines):
-            yield lines[start:], []
+    def _piece(self, data):
+        """(the next batch of ``data``, its event count): the whole segment when it fits in one batch
+        (the writer seals segments at the batch size), else its leading complete lines that do."""
+        count = data.count(b"\n") - data.count(b"\n\n")
+        if count <= self.config.batch_events and len(data) <= self.config.batch_bytes:
+            return data, count
+        cut = data.rfind(b"\n", 0, self.config.batch_bytes) + 1 or data.find(b"\n") + 1  # at least one line
+        end = 0
+        for _ in range(self.config.batch_events):  # a segment written with larger batches elsewhere
+            end = data.find(b"\n", end, cut) + 1
+            if not end:
+                end = cut
+                break
+        piece = data[:end]
+        return piece, piece.count(b"\n") - piece.count(b"\n\n")
 
     def _ship_claim(self, claim) -> bool:
         """Send one claimed segment; False when sending must pause (retry later or fatal)."""
-        lines = claim.lines
-        while lines:
-            batch, rest = next(self._chunks(lines))
-            result = self.client.send(batch)
+        data = claim.data
+        if not data.strip():  # an empty segment (a process died before its first line, or only a torn one)
+            claim.rewrite_data(b"")
+            return True
+        while data.strip():
+            piece, count = self._piece(data)
+            rest = data[len(piece):]
+            result = self.client.send_raw(piece, count)
             self.stats["delivered"] += result.delivered
             for line, reason in result.dead:
                 self.spool.dead_letter(line, reason)
                 self.stats["dead"] += 1
-            lines = list(result.retry) + list(rest)
-            claim.rewrite(lines)
+            data = b"".join(line + b"\n" for line in result.retry) + rest
+            claim.rewrite_data(data)
             if result.fatal:
                 self.fatal = result.fatal
                 log.error("modelops telemetry stopped sending: %s (events stay in %s; fix the configuration "

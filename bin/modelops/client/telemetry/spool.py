@@ -9,8 +9,9 @@ dies, and the segment then belongs to whichever sender claims it first.
 
 A segment is *sealed* (its descriptor closed) once it holds a batch (``batch_events`` or
 ``batch_bytes``) or when the background sender wants to ship it. A sender claims a segment with an
-exclusive non-blocking ``flock``, sends it, then deletes it (or replaces it, still locked, by the
-lines left to send). A line without its final newline is a torn write of a process that died in
+exclusive non-blocking ``flock``, sends its bytes as they are (every line is already a HEC event
+object, and HEC takes them concatenated: no decoding, no re-splitting), then deletes it (or replaces
+it, still locked, by the lines left to send). A line without its final newline is a torn write of a process that died in
 the middle of it: it is moved to ``dead-letter.jsonl`` with the reason and counted, never sent.
 Events that HEC refuses as malformed also go to the dead-letter file, so nothing is dropped silently.
 """
@@ -44,24 +45,35 @@ def _lock(fd, blocking=False) -> bool:
 
 
 class Claim:
-    """A locked segment: ``lines`` to send, ``rewrite(rest)`` keeps the lock on what is left."""
+    """A locked segment: ``data`` (its complete lines, each ending in a newline, sent as they are),
+    ``rewrite(rest)`` keeps the lock on what is left."""
 
-    def __init__(self, spool, path, handle, lines):
-        self.spool, self.path, self.handle, self.lines = spool, path, handle, lines
+    def __init__(self, spool, path, handle, data):
+        self.spool, self.path, self.handle, self.data = spool, path, handle, data
+
+    @property
+    def lines(self) -> list:
+        """The events, one bytes object each (split only when a batch must be taken apart)."""
+        return [line for line in self.data.split(b"\n") if line.strip()]
 
     def rewrite(self, lines) -> None:
-        if not lines:
+        self.rewrite_data(b"".join(line + b"\n" for line in lines))
+
+    def rewrite_data(self, data: bytes) -> None:
+        """Replace the segment, still locked, by ``data`` (complete lines); remove it when empty."""
+        if not data.strip():
             self.spool.remove(self.path)
+            self.data = b""
             return
         temporary = os.path.join(os.path.dirname(self.path), "." + os.path.basename(self.path) + ".tmp")
         handle = open(temporary, "wb")
         _lock(handle.fileno(), blocking=True)  # nobody else can see the hidden name yet
-        handle.write(b"\n".join(lines) + b"\n")
+        handle.write(data)
         handle.flush()
         os.replace(temporary, self.path)
         self.handle.close()
         self.handle = handle
-        self.lines = list(lines)
+        self.data = data
 
 
 _live_spools = weakref.WeakSet()
@@ -221,14 +233,13 @@ class Spool:
                 yield None
                 return
             data = handle.read()
-            lines = data.split(b"\n")
-            tail = lines.pop()  # b"" when the segment ends with a newline
-            lines = [line for line in lines if line.strip()]
-            claim = Claim(self, path, handle, lines)
+            end = data.rfind(b"\n") + 1  # 0 when there is no complete line
+            tail, data = data[end:], data[:end]  # tail: b"" when the segment ends with a newline
+            claim = Claim(self, path, handle, data)
             if tail.strip():
                 self.torn += 1
                 self.dead_letter(tail, TORN)
-                claim.rewrite(lines)  # the torn part is never read twice
+                claim.rewrite_data(data)  # the torn part is never read twice
             yield claim
         finally:
             (claim.handle if claim is not None else handle).close()

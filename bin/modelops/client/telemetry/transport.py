@@ -138,6 +138,19 @@ class HecClient:
         status, payload = self.request("POST", EVENT_PATH, body, headers)
         return self._result(status, payload, lines)
 
+    def send_raw(self, data: bytes, count: int) -> SendResult:
+        """Post ``data``, ``count`` HEC event objects one a line (a spool segment's bytes, as read), without
+        decoding or re-joining them. The lines are split only when the answer needs them (a retry, a
+        malformed event, an acknowledgement wait)."""
+        body, headers = data, {"Content-Type": "application/json"}
+        if self.compress:
+            body = gzip_body(data)
+            headers["Content-Encoding"] = "gzip"
+        status, payload = self.request("POST", EVENT_PATH, body, headers)
+        if status == 200 and payload.get("code") in (0, None) and not self.use_ack:
+            return SendResult(delivered=count)
+        return self._result(status, payload, [line for line in data.split(b"\n") if line.strip()])
+
     def send_gzipped(self, body: bytes, count: int) -> SendResult:
         """Post a batch gzipped elsewhere (``gzip_body`` of ``count`` newline-joined lines). The lines are
         decompressed only when the answer needs them (a retry, a malformed event)."""
