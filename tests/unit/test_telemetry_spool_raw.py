@@ -46,7 +46,8 @@ def write_segment(spool, name, data):
 def test_segment_bytes_are_posted_exactly_as_written_and_the_torn_tail_is_not(tmp_path):
     spool = tmp_path / "spool"
     # Valid HEC objects in unusual spellings: spaces, escapes, raw UTF-8. Re-encoding would change the bytes.
-    lines = [b'{ "event" : {"event_id": "a", "t": "\\u00e9t\\u00e9"} }', '{"event":{"event_id":"b","t":"été"}}'.encode(),
+    lines = [b'{ "event" : {"event_id": "a", "t": "\\u00e9t\\u00e9"} }',
+             '{"event":{"event_id":"b","t":"été"}}'.encode(),
              b'{"time":1.25,"event":{"event_id":"c","x":[1, 2.50]}}']
     complete = b"\n".join(lines) + b"\n"
     path = write_segment(spool, 1, complete + b'{"event":{"event_id":"torn"')
