@@ -1,7 +1,9 @@
 """modelcompare's engine against scikit-learn, scipy and statsmodels on the same data."""
 
+import base64
 import math
 import random
+import zlib
 
 import numpy as np
 import pytest
@@ -563,14 +565,29 @@ def test_malformed_partial_rows_are_counted_not_trusted():
               dict(good, mo_labels='["0", "1.0"]'), dict(good, mo_labels='["0"]'),
               dict(good, mo_fields='["label", "pa", "pb", null, null, null]'), dict(good, mo_compare_part="9"),
               dict(good, mo_segment='"K4"'), dict(good, mo_score_a=good["mo_score_b"][:40]),
-              dict(good, mo_skipped="[[0, 1]]"), dict(good, mo_kind="floats")]
+              dict(good, mo_skipped="[[0, 1]]"), dict(good, mo_kind="floats"),
+              # bounded work: a zlib bomb is refused after inflating at most one partial's worth, deep JSON too
+              dict(good, mo_score_a=base64.b64encode(zlib.compress(bytes(80_000_000))).decode()),
+              dict(good, mo_segment="[" * 100_000 + "]" * 100_000)]
     merged = compare_rows([], "pa", "pb", **options)
     merged.add_rows(forged + mapped)
     assert merged.result() == expected
-    assert merged.warnings() == ["11 malformed map-phase rows (%s) were skipped" % partial.PARTIAL]
-    assert compare_rows(forged, "pa", "pb", **options).bad_partials == 11
+    assert merged.warnings() == ["13 malformed map-phase rows (%s) were skipped" % partial.PARTIAL]
+    assert compare_rows(forged, "pa", "pb", **options).bad_partials == 13
 
 
 def test_map_forwards_runs_mode_events():
     events = [{"model_version": v, "metrics.f1": str(0.5 + i / 100)} for i, v in enumerate(["v1", "v2"] * 5)]
     assert _mapped(events, 3, "v1", "v2") == events
+
+
+def test_packed_columns_round_trip_and_refuse_more_than_their_limit():
+    from modelops.engine import partials
+
+    values = [0.1, -2.5e300, 5e-324, 1.0 / 3.0]
+    assert list(partials.unpack(partials.pack(values))) == values  # the same floats, bit for bit
+    assert list(partials.unpack(partials.pack([3, 0, 70000], "i"), "i", 3)) == [3, 0, 70000]
+    bomb = base64.b64encode(zlib.compress(bytes(80_000_000))).decode()
+    assert len(partials.unpack(bomb)) == 10_000_000  # no limit: inflated whole
+    with pytest.raises(ValueError, match="more than 4096 values"):
+        partials.unpack(bomb, "d", 4096)

@@ -13,7 +13,7 @@ import zlib
 from array import array
 
 _SWAP = sys.byteorder != "little"
-DECODE_ERRORS = (KeyError, TypeError, ValueError, IndexError, binascii.Error, zlib.error)
+DECODE_ERRORS = (KeyError, TypeError, ValueError, IndexError, RecursionError, binascii.Error, zlib.error)
 
 
 def pack(values, typecode="d") -> str:
@@ -25,10 +25,20 @@ def pack(values, typecode="d") -> str:
     return base64.b64encode(zlib.compress(block.tobytes(), 1)).decode("ascii")
 
 
-def unpack(text, typecode="d") -> array:
-    """The array ``pack`` wrote (ValueError, binascii.Error or zlib.error when it is damaged)."""
+def unpack(text, typecode="d", limit=None) -> array:
+    """The array ``pack`` wrote (ValueError, binascii.Error or zlib.error when it is damaged). With
+    ``limit``, more than ``limit`` values is a ValueError, found without inflating more than that."""
     block = array(typecode)
-    block.frombytes(zlib.decompress(base64.b64decode(text, validate=True)) if text else b"")
+    data = base64.b64decode(text, validate=True) if text else b""
+    if limit is None:
+        data = zlib.decompress(data) if data else b""
+    elif data:
+        inflate = zlib.decompressobj()
+        most = limit * block.itemsize
+        data = inflate.decompress(data, most + 1)
+        if len(data) > most or inflate.unconsumed_tail or not inflate.eof:
+            raise ValueError("more than %d values" % limit)
+    block.frombytes(data)
     if _SWAP:
         block.byteswap()
     return block

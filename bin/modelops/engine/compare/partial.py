@@ -83,7 +83,8 @@ def read(row, accumulator):
     rows, without_by = int(row.get("mo_rows")), int(row.get("mo_without_by") or 0)
     kind = row.get("mo_kind")
     typecode = TYPECODES[kind]
-    y, a, b = (partials.unpack(row.get(name) or "", typecode) for name in ("mo_y", "mo_a", "mo_b"))
+    limit = PARTIAL_ROWS
+    y, a, b = (partials.unpack(row.get(name) or "", typecode, limit) for name in ("mo_y", "mo_a", "mo_b"))
     kept = len(y)
     if len(a) != kept or len(b) != kept:
         raise ValueError("columns")
@@ -99,12 +100,12 @@ def read(row, accumulator):
         raise ValueError("numbers")
     scores = ()
     if accumulator.fields[3] is not None:
-        scores = (partials.unpack(row.get("mo_score_a")), partials.unpack(row.get("mo_score_b")))
+        scores = tuple(partials.unpack(row.get(name), "d", limit) for name in ("mo_score_a", "mo_score_b"))
         if len(scores[0]) != kept or len(scores[1]) != kept or not (_finite(scores[0]) and _finite(scores[1])):
             raise ValueError("scores")
     times = None
     if accumulator.times is not None:
-        times = partials.unpack(row.get("mo_time"))
+        times = partials.unpack(row.get("mo_time"), "d", limit)
         if len(times) != kept or any(math.isinf(t) for t in times):
             raise ValueError("times")
     skipped = json.loads(row.get("mo_skipped") or "[]")
