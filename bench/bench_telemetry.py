@@ -7,7 +7,8 @@
 4. kill -9 right after the last log call returns (TRIALS trials, 1 to 5,000 events, HEC down): 0 lost;
    SIGTERM right after 500 log calls with HEC up: 0 lost.
 
-Usage: python bench/bench_telemetry.py [--rows 500000] [--events 200000] [--trials 20] [--skip csv,kill]
+Usage: python bench/bench_telemetry.py [--rows 500000] [--events 200000] [--trials 20] [--rounds 4]
+       [--baseline COMMIT] [--skip log,sustained,csv,kill]
 """
 
 import argparse
@@ -120,20 +121,77 @@ def bench_log_call(receiver, spool, rounds=7):
           % (ratio, "met" if ratio >= 100 else "MISSED", keep_alive_us / log_us))
 
 
-def bench_sustained(receiver, spool, events):
+# One sustained round in its own process, with the telemetry package found on PYTHONPATH (this tree's, or the
+# baseline commit's): log ``events`` metrics events as fast as possible, then flush; prints JSON.
+SUSTAINED_CHILD = """
+import json, os, sys, time
+from modelops.client.telemetry.client import Telemetry
+from modelops.client.telemetry.config import TelemetryConfig
+url, token, spool, events, batch_events, batch_bytes = sys.argv[1:7]
+telemetry = Telemetry(TelemetryConfig(hec_url=url, hec_token=token, spool_dir=spool, batch_events=int(batch_events),
+                                      batch_bytes=int(batch_bytes)))
+telemetry.emit("metrics", "warmup", metrics={"loss": 0.0})
+telemetry.flush(60)
+cpu0, start = os.times(), time.perf_counter()
+for i in range(int(events)):
+    telemetry.emit("metrics", "Horno4_AE_v3", metrics={"loss": i * 0.001})
+logged = time.perf_counter() - start
+delivered = telemetry.flush(300)
+elapsed, cpu1 = time.perf_counter() - start, os.times()
+telemetry.sender.close()
+cpu = (cpu1.user - cpu0.user) + (cpu1.system - cpu0.system)
+print(json.dumps({"delivered": delivered, "logged": logged, "elapsed": elapsed, "cpu": cpu}))
+"""
+
+
+def baseline_tree(commit, into):
+    """The baseline commit's bin/ (``git archive``) under ``into``; None when this is not a git checkout."""
+    try:
+        archive = subprocess.run(["git", "-C", ROOT, "archive", commit, "bin/modelops"], check=True,
+                                 capture_output=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    subprocess.run(["tar", "-x", "-C", into], input=archive, check=True)
+    return os.path.join(into, "bin")
+
+
+def sustained_round(receiver, bin_dir, spool, events, batch_events=5000, batch_bytes=4_000_000):
     before = receiver.count()
-    telemetry = Telemetry(TelemetryConfig(hec_url=receiver.url, hec_token=TOKEN, spool_dir=spool,
-                                          batch_events=5000, batch_bytes=4_000_000))
-    start = time.perf_counter()
-    for i in range(events):
-        telemetry.emit("metrics", "Horno4_AE_v3", metrics={"loss": i * 0.001})
-    delivered = telemetry.flush(300)
-    elapsed = time.perf_counter() - start
-    telemetry.sender.close()
-    received = receiver.count() - before
-    rate = events / elapsed
-    print("2. sustained: %d events delivered=%s received=%d in %.2f s = %.0f events/s (target >= 50,000/s): %s"
-          % (events, delivered, received, elapsed, rate, "met" if rate >= 50000 and received == events else "MISSED"))
+    env = dict(os.environ, PYTHONPATH=bin_dir, PYTHONDONTWRITEBYTECODE="1")
+    out = subprocess.run([sys.executable, "-c", SUSTAINED_CHILD, receiver.url, TOKEN, spool, str(events),
+                          str(batch_events), str(batch_bytes)], env=env, check=True, capture_output=True, text=True)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    result["received"] = receiver.count() - before - 1  # the warm-up event
+    result["load"] = os.getloadavg()[0]
+    return result
+
+
+def bench_sustained(receiver, spool, events, rounds=3, baseline="7be065a"):
+    """Alternating rounds, each in a fresh process: this tree vs ``baseline`` (the write-ahead client before the
+    sender posted raw segment bytes), so both see the same machine load. Ratios are the figure to compare."""
+    with tempfile.TemporaryDirectory() as tmp:
+        trees = [("current", os.path.join(ROOT, "bin"))]
+        former = baseline_tree(baseline, tmp) if baseline else None
+        if former is not None:
+            trees.append(("baseline " + baseline, former))
+        rates = {name: [] for name, _ in trees}
+        for k in range(rounds):
+            for name, bin_dir in (trees if k % 2 == 0 else trees[::-1]):
+                r = sustained_round(receiver, bin_dir, os.path.join(spool, "%s-%d" % (name.split()[0], k)), events)
+                rate = events / r["elapsed"]
+                rates[name].append(rate)
+                print("   round %d %-16s %7.0f events/s (log calls alone %.0f/s), %.1f us CPU/event in the client, "
+                      "delivered=%s received=%d, load average %.2f"
+                      % (k + 1, name, rate, events / r["logged"], r["cpu"] / events * 1e6, r["delivered"],
+                         r["received"], r["load"]))
+                assert r["received"] == events, "lost or duplicated events"
+    current = statistics.median(rates["current"])
+    line = ("2. sustained: %d events a round, median %.0f events/s (best %.0f; target >= 50,000/s): %s"
+            % (events, current, max(rates["current"]), "met" if current >= 50000 else "MISSED"))
+    if len(trees) > 1:
+        former = statistics.median(rates[trees[1][0]])
+        line += "; %s: median %.0f events/s; ratio %.2fx" % (trees[1][0], former, current / former)
+    print(line + "; load average now %.2f" % os.getloadavg()[0])
 
 
 def make_csv(path, rows, columns=59):
@@ -275,6 +333,9 @@ def main():
     parser.add_argument("--rows", type=int, default=500_000)
     parser.add_argument("--events", type=int, default=200_000)
     parser.add_argument("--trials", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=4, help="sustained: alternating rounds (current, baseline)")
+    parser.add_argument("--baseline", default="7be065a",
+                        help="sustained: the git commit to compare with ('' for none); default: before raw sends")
     parser.add_argument("--skip", default="", help="comma-separated: log,sustained,csv,kill")
     args = parser.parse_args()
     skip = set(args.skip.split(","))
@@ -284,7 +345,7 @@ def main():
             if "log" not in skip:
                 bench_log_call(receiver, os.path.join(spool, "a"))
             if "sustained" not in skip:
-                bench_sustained(receiver, os.path.join(spool, "b"), args.events)
+                bench_sustained(receiver, os.path.join(spool, "b"), args.events, args.rounds, args.baseline)
         if "csv" not in skip:
             bench_send_csv(receiver, args.rows)
     finally:

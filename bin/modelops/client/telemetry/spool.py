@@ -61,7 +61,7 @@ class Claim:
 
     def rewrite_data(self, data: bytes) -> None:
         """Replace the segment, still locked, by ``data`` (complete lines); remove it when empty."""
-        if not data.strip():
+        if not data or (data[:1].isspace() and not data.strip()):
             self.spool.remove(self.path)
             self.data = b""
             return
