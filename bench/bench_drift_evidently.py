@@ -138,8 +138,8 @@ def main():
     print("  load average (1 min) %.2f before, %.2f after, on %d CPUs"
           % (load_before[0], load_after[0], os.cpu_count()))
     print("  Evidently report (in process):        %6.2f s" % evidently["seconds"])
-    print("  | modeldrift map + reduce (protocol): %6.2f s  (map %.2f s, reduce %.2f s, peak %.0f MiB)"
-          % (command_s, map_s, reduce_s, max(map_mb, reduce_mb)))
+    print("  | modeldrift map + reduce (protocol): %6.2f s  (map %.2f s peak %.0f MiB, reduce %.2f s peak %.0f MiB)"
+          % (command_s, map_s, map_mb, reduce_s, reduce_mb))
     print("  modelops.drift (notebook, numpy):     %6.2f s" % notebook_s)
     if pure_s is not None:
         print("  modelops.drift (numpy hidden):        %6.2f s  (same rows, bit for bit)" % pure_s)
