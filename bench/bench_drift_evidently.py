@@ -28,8 +28,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from bench_modeldrift import FEATURES  # noqa: E402
-from bench_modeldrift_splunkd import ARGS, SCRIPT, measure, rechunk, rows_of, run_map  # noqa: E402
-from chunked import ROOT  # noqa: E402
+from bench_modeldrift_splunkd import ARGS, SCRIPT, rechunk, rows_of  # noqa: E402
+from chunked import ROOT, measure  # noqa: E402
 
 VENV = os.path.join(ROOT, ".venv-evidently")
 PYTHON = os.path.join(VENV, "bin", "python")
@@ -101,7 +101,7 @@ def main():
                               check=True, capture_output=True, text=True)
         evidently = json.loads(done.stdout.strip().splitlines()[-1])
 
-        map_s, map_mb, map_replies = run_map(bodies)
+        map_s, map_mb, map_replies = measure(SCRIPT, ["phase=map"] + ARGS, bodies)
         reduce_s, reduce_mb, reduce_replies = measure(SCRIPT, ARGS, rechunk(rows_of(map_replies), args.chunk_rows))
         command_rows = {r["feature"]: r for r in rows_of(reduce_replies[-1:])}
 
