@@ -155,9 +155,9 @@ def baseline_tree(commit, into):
     return os.path.join(into, "bin")
 
 
-def sustained_round(receiver, bin_dir, spool, events, batch_events=5000, batch_bytes=4_000_000):
+def sustained_round(receiver, bin_dir, spool, events, batch_events=5000, batch_bytes=4_000_000, env_extra=()):
     before = receiver.count()
-    env = dict(os.environ, PYTHONPATH=bin_dir, PYTHONDONTWRITEBYTECODE="1")
+    env = dict(os.environ, PYTHONPATH=bin_dir, PYTHONDONTWRITEBYTECODE="1", **dict(env_extra))
     out = subprocess.run([sys.executable, "-c", SUSTAINED_CHILD, receiver.url, TOKEN, spool, str(events),
                           str(batch_events), str(batch_bytes)], env=env, check=True, capture_output=True, text=True)
     result = json.loads(out.stdout.strip().splitlines()[-1])
@@ -167,20 +167,23 @@ def sustained_round(receiver, bin_dir, spool, events, batch_events=5000, batch_b
 
 
 def bench_sustained(receiver, spool, events, rounds=3, baseline="7be065a"):
-    """Alternating rounds, each in a fresh process: this tree vs ``baseline`` (the write-ahead client before the
-    sender posted raw segment bytes), so both see the same machine load. Ratios are the figure to compare."""
+    """Rounds in turn, each in a fresh process: this tree (mapped segments), this tree with os.write
+    (MODELOPS_SPOOL_MAPPED=0) and ``baseline`` (the write-ahead client before the sender posted raw segment
+    bytes), so all see the same machine load. Ratios are the figure to compare."""
     with tempfile.TemporaryDirectory() as tmp:
-        trees = [("current", os.path.join(ROOT, "bin"))]
+        here = os.path.join(ROOT, "bin")
+        trees = [("current", here, ()), ("current os.write", here, (("MODELOPS_SPOOL_MAPPED", "0"),))]
         former = baseline_tree(baseline, tmp) if baseline else None
         if former is not None:
-            trees.append(("baseline " + baseline, former))
-        rates = {name: [] for name, _ in trees}
+            trees.append(("baseline " + baseline, former, ()))
+        rates = {name: [] for name, _, _ in trees}
         for k in range(rounds):
-            for name, bin_dir in (trees if k % 2 == 0 else trees[::-1]):
-                r = sustained_round(receiver, bin_dir, os.path.join(spool, "%s-%d" % (name.split()[0], k)), events)
+            for name, bin_dir, env_extra in (trees if k % 2 == 0 else trees[::-1]):
+                r = sustained_round(receiver, bin_dir, os.path.join(spool, "%s-%d" % (name.replace(" ", "_"), k)),
+                                    events, env_extra=env_extra)
                 rate = events / r["elapsed"]
                 rates[name].append(rate)
-                print("   round %d %-16s %7.0f events/s (log calls alone %.0f/s), %.1f us CPU/event in the client, "
+                print("   round %d %-17s %7.0f events/s (log calls alone %.0f/s), %.1f us CPU/event in the client, "
                       "delivered=%s received=%d, load average %.2f"
                       % (k + 1, name, rate, events / r["logged"], r["cpu"] / events * 1e6, r["delivered"],
                          r["received"], r["load"]))
@@ -188,9 +191,9 @@ def bench_sustained(receiver, spool, events, rounds=3, baseline="7be065a"):
     current = statistics.median(rates["current"])
     line = ("2. sustained: %d events a round, median %.0f events/s (best %.0f; target >= 50,000/s): %s"
             % (events, current, max(rates["current"]), "met" if current >= 50000 else "MISSED"))
-    if len(trees) > 1:
-        former = statistics.median(rates[trees[1][0]])
-        line += "; %s: median %.0f events/s; ratio %.2fx" % (trees[1][0], former, current / former)
+    for name, _, _ in trees[1:]:
+        other = statistics.median(rates[name])
+        line += "; %s: median %.0f events/s, ratio %.2fx" % (name, other, current / other)
     print(line + "; load average now %.2f" % os.getloadavg()[0])
 
 

@@ -1,13 +1,18 @@
 """Issue 15 throughput: the sender posts a spool segment's bytes as they are (every line is already a HEC
 event object; HEC takes them concatenated), cutting a segment into batches only when it is larger than a
-batch, and splitting lines only when HEC's answer needs them. Nothing is lost, duplicated or re-encoded."""
+batch, and splitting lines only when HEC's answer needs them. The writer copies each line into a reserved,
+memory-mapped segment (os.write when the reservation fails). Nothing is lost, duplicated or re-encoded."""
 
+import errno
 import json
 import os
+import signal
+import subprocess
+import sys
 
 from modelops.client.telemetry.config import TelemetryConfig
 from modelops.client.telemetry.sender import Sender
-from modelops.client.telemetry.spool import DEAD_LETTER, TORN
+from modelops.client.telemetry.spool import DEAD_LETTER, TORN, Spool
 from modelops.client.telemetry.transport import HecClient
 from tests.hec_server import FakeHec
 
@@ -134,3 +139,97 @@ def test_empty_and_blank_segments_left_by_dead_processes_are_removed_without_a_p
         assert hec.requests == 0
     assert not os.path.exists(empty) and not os.path.exists(blank)
     assert not os.path.exists(os.path.join(str(spool), DEAD_LETTER))
+
+
+# --- mapped segments: the write-ahead is a copy into a reserved, memory-mapped segment ---------------------
+
+def test_a_mapped_line_is_in_the_file_when_append_returns_and_sealing_trims_the_reservation(tmp_path):
+    spool = Spool(str(tmp_path / "spool"), batch_events=100, batch_bytes=4096, mapped=True)
+    lines = [event_line(i) + b"\n" for i in range(3)]
+    for line in lines:
+        spool.append_line(line)
+    assert spool._map is not None  # the mapped path ran (not the os.write fallback)
+    [path] = spool.pending()
+    with open(path, "rb") as f:  # another reader sees the lines at once; the rest of the reservation is zeros
+        data = f.read()
+    assert len(data) == 4096 and data == b"".join(lines) + b"\0" * (4096 - len(b"".join(lines)))
+    spool.seal()
+    with open(path, "rb") as f:
+        assert f.read() == b"".join(lines)
+
+
+def test_a_line_longer_than_the_reservation_gets_a_segment_of_its_own(tmp_path):
+    spool = Spool(str(tmp_path / "spool"), batch_events=100, batch_bytes=200, mapped=True)
+    small, big = event_line(0) + b"\n", event_line(1, pad=500) + b"\n"
+    spool.append_line(small)
+    spool.append_line(big)  # does not fit after ``small``: the first segment is sealed, a larger one mapped
+    spool.append_line(small)
+    spool.seal()
+    contents = []
+    for path in spool.pending():
+        with open(path, "rb") as f:
+            contents.append(f.read())
+    assert contents == [small, big, small]
+
+
+def test_a_full_disk_at_reservation_falls_back_to_os_write(tmp_path, monkeypatch):
+    def no_space(fd, offset, length):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(os, "posix_fallocate", no_space, raising=False)
+    spool = Spool(str(tmp_path / "spool"), batch_events=100, batch_bytes=4096, mapped=True)
+    lines = [event_line(i) + b"\n" for i in range(3)]
+    for line in lines:
+        spool.append_line(line)
+    assert spool._map is None
+    [path] = spool.pending()
+    with open(path, "rb") as f:
+        assert f.read() == b"".join(lines)  # written, no reservation
+
+
+KILLED_WRITER = """
+import os, signal, sys
+sys.path.insert(0, {bin!r})
+from modelops.client.telemetry.spool import Spool
+spool = Spool({spool!r}, batch_events=1000, batch_bytes=1 << 20, mapped=True)
+for i in range(50):
+    spool.append_line(b'{{"event":{{"event_id":"k%04d"}}}}\\n' % i)
+assert spool._map is not None
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_a_writer_killed_with_its_segment_mapped_loses_no_line_that_append_returned(tmp_path):
+    spool = tmp_path / "spool"
+    bin_dir = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "bin")
+    code = subprocess.run([sys.executable, "-c", KILLED_WRITER.format(bin=bin_dir, spool=str(spool))],
+                          env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"), timeout=60).returncode
+    assert code == -signal.SIGKILL
+    [path] = [os.path.join(spool, n) for n in os.listdir(spool) if n.endswith(".jsonl")]
+    assert os.path.getsize(path) == 1 << 20  # never sealed: the reservation's zeros are still there
+    with FakeHec() as hec:
+        sender = make_sender(spool, hec)
+        assert sender.flush(10) is True
+        sender.close()
+        assert [e["event"]["event_id"] for e in hec.events] == ["k%04d" % i for i in range(50)]
+    assert sender.spool.torn == 0 and sender.spool.dead_letters() == [] and sender.spool.pending() == []
+
+
+def test_lines_a_dying_writer_copied_only_in_part_are_torn_and_the_rest_is_sent_once(tmp_path):
+    spool = tmp_path / "spool"
+    good = [event_line(i) + b"\n" for i in range(4)]
+    gapped = event_line(90)[:10] + b"\0" * 20 + event_line(90)[30:] + b"\n"  # head and tail stored, middle not
+    partial = event_line(91)[:25]  # the copy stopped here; zeros follow
+    path = write_segment(spool, 1, good[0] + good[1] + gapped + good[2] + good[3] + partial + b"\0" * 3000)
+    with FakeHec() as hec:
+        sender = make_sender(spool, hec)
+        assert sender.flush(10) is True
+        assert [e["event"]["event_id"] for e in hec.events] == ["e%04d" % i for i in range(4)]
+        assert sender.flush(10) is True
+        sender.close()
+        assert len(hec.events) == 4
+    assert sender.spool.torn == 2 and not os.path.exists(path)
+    dead = sender.spool.dead_letters()
+    assert [d["reason"] for d in dead] == [TORN, TORN]
+    assert dead[0]["event"].encode() == gapped[:-1] and dead[1]["event"].encode() == partial
+    assert Spool(str(spool)).count_events() == 0

@@ -17,6 +17,7 @@ Events that HEC refuses as malformed also go to the dead-letter file, so nothing
 """
 
 import json
+import mmap
 import os
 import threading
 import time
@@ -30,6 +31,7 @@ except ImportError:  # not POSIX: segments are not locked across processes
     fcntl = None
 
 SUFFIX = ".jsonl"
+MAX_MAPPED = 16 << 20  # the largest segment mapped in memory; a larger batch_bytes seals segments at this size
 DEAD_LETTER = "dead-letter.jsonl"
 TORN = "torn write: the writing process died in the middle of this line"
 
@@ -88,14 +90,23 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
+def _mapped_default() -> bool:
+    return os.environ.get("MODELOPS_SPOOL_MAPPED", "1").strip().lower() not in ("0", "false", "no", "off")
+
+
 class Spool:
-    def __init__(self, directory: str, batch_events=1000, batch_bytes=1_000_000):
+    def __init__(self, directory: str, batch_events=1000, batch_bytes=1_000_000, mapped=None):
         self.directory = directory
         self.batch_events = batch_events
         self.batch_bytes = batch_bytes
+        # Mapped: the active segment is reserved on disk (posix_fallocate) and mapped, and a line is copied
+        # into the file's page cache without a system call. Else (or when the reservation fails) os.write.
+        self.mapped = _mapped_default() if mapped is None else bool(mapped)
         self._sequence = 0
         self._lock = threading.Lock()  # guards the active segment
         self._fd = None
+        self._map = None  # the active segment's mapping (None: os.write)
+        self._capacity = 0
         self._path = None
         self._events = 0
         self._bytes = 0
@@ -106,13 +117,19 @@ class Spool:
 
     def _forget_after_fork(self):
         # The child shares the parent's descriptor (and lock); it starts its own segment instead.
+        # The mapping is dropped from the child only (never truncated: the parent still writes it).
         self._lock = threading.Lock()
+        if self._map is not None:
+            try:
+                self._map.close()
+            except (OSError, ValueError):
+                pass
         if self._fd is not None:
             try:
                 os.close(self._fd)
             except OSError:
                 pass
-        self._fd = self._path = None
+        self._fd = self._path = self._map = None
 
     def _ensure(self):
         os.makedirs(self.directory, exist_ok=True)
@@ -123,20 +140,36 @@ class Spool:
 
     # --- write-ahead: the caller's thread ------------------------------------------------
 
-    def _open_segment(self):
+    def _open_segment(self, need=0):
         self._ensure()
         name = self._name()
         hidden = os.path.join(self.directory, "." + name + ".open")
-        fd = os.open(hidden, os.O_WRONLY | os.O_CREAT | os.O_APPEND | getattr(os, "O_CLOEXEC", 0), 0o600)
+        flags = (os.O_RDWR if self.mapped else os.O_WRONLY) | os.O_CREAT | os.O_APPEND
+        fd = os.open(hidden, flags | getattr(os, "O_CLOEXEC", 0), 0o600)
         _lock(fd, blocking=True)
+        self._map, self._capacity = None, 0
+        if self.mapped and hasattr(os, "posix_fallocate"):
+            capacity = max(min(self.batch_bytes, MAX_MAPPED), need)
+            try:
+                # Reserved blocks: a full disk fails here, never as SIGBUS on a store into the mapping.
+                os.posix_fallocate(fd, 0, capacity)
+                self._map, self._capacity = mmap.mmap(fd, capacity), capacity
+            except (OSError, ValueError):  # no space, a file system without fallocate: os.write instead
+                try:
+                    os.ftruncate(fd, 0)
+                except OSError:
+                    pass
         path = os.path.join(self.directory, name)
         os.rename(hidden, path)  # visible only once locked
         self._fd, self._path, self._events, self._bytes = fd, path, 0, 0
         self._opened_at = time.monotonic()
 
     def _close_segment(self):
-        fd, path, self._fd, self._path = self._fd, self._path, None, None
+        fd, path, mapped, self._fd, self._path, self._map = self._fd, self._path, self._map, None, None, None
         if fd is not None:
+            if mapped is not None:
+                mapped.close()
+                os.ftruncate(fd, self._bytes)  # the reserved space past the last line goes
             os.close(fd)  # releases the lock: the segment is now a batch any sender may claim
             self._closed.append(path)
 
@@ -152,15 +185,27 @@ class Spool:
         self.append_line(line + b"\n")
 
     def append_line(self, data: bytes) -> None:
-        """Write one event line (ending in a newline) to the active segment: one system call."""
+        """Write one event line (ending in a newline) to the active segment: a copy into its mapping (in the
+        kernel's page cache once copied, as a write would be), or one system call."""
         with self._lock:
-            if self._fd is None:
-                self._open_segment()
-            written = os.write(self._fd, data)
-            while written < len(data):  # a short write (disk nearly full, signal): finish the line
-                written += os.write(self._fd, data[written:])
+            start = self._bytes
+            end = start + len(data)
+            if self._map is not None and end <= self._capacity:
+                self._map[start:end] = data
+            else:
+                if self._fd is None or self._map is not None:  # none yet, or the mapped one is full
+                    if self._fd is not None:
+                        self._close_segment()
+                    self._open_segment(len(data))
+                    start, end = 0, len(data)
+                if self._map is not None:
+                    self._map[start:end] = data
+                else:
+                    written = os.write(self._fd, data)
+                    while written < len(data):  # a short write (disk nearly full, signal): finish the line
+                        written += os.write(self._fd, data[written:])
             self._events += 1
-            self._bytes += len(data)
+            self._bytes = end
             if self._events >= self.batch_events or self._bytes >= self.batch_bytes:
                 self._close_segment()
 
@@ -206,7 +251,7 @@ class Spool:
         for path in self.pending():
             try:
                 with open(path, "rb") as f:
-                    total += sum(1 for line in f if line.strip())
+                    total += sum(1 for line in f if line.strip(b" \t\r\n\0"))
             except FileNotFoundError:
                 continue
         return total
@@ -233,12 +278,20 @@ class Spool:
                 yield None
                 return
             data = handle.read()
+            if data.endswith(b"\0"):  # a mapped segment whose writer died: the unwritten reservation
+                data = data.rstrip(b"\0")
             end = data.rfind(b"\n") + 1  # 0 when there is no complete line
             tail, data = data[end:], data[:end]  # tail: b"" when the segment ends with a newline
+            torn = [tail] if tail.strip() else []
+            if b"\0" in data:  # the writer died in the middle of copying these lines (stores in any order)
+                lines = data.split(b"\n")[:-1]
+                torn = [line for line in lines if b"\0" in line] + torn
+                data = b"".join(line + b"\n" for line in lines if b"\0" not in line)
             claim = Claim(self, path, handle, data)
-            if tail.strip():
-                self.torn += 1
-                self.dead_letter(tail, TORN)
+            if torn:
+                for line in torn:
+                    self.torn += 1
+                    self.dead_letter(line, TORN)
                 claim.rewrite_data(data)  # the torn part is never read twice
             yield claim
         finally:
