@@ -139,6 +139,36 @@ def wasserstein_sorted(a_sorted, b_sorted) -> float:
     return total
 
 
+def ks_and_wasserstein_sorted(a_sorted, b_sorted):
+    """``(ks_statistic_sorted(a, b), wasserstein_sorted(a, b))`` in one pass over the values: the same
+    floats (each gap |i/n - j/m| is the KS candidate at a value and the Wasserstein height up to the
+    next one), at about half the cost of the two passes."""
+    n, m = len(a_sorted), len(b_sorted)
+    if n == 0 or m == 0:
+        raise ValueError("the KS statistic and the Wasserstein distance need two non-empty samples")
+    if isinstance(a_sorted, _NDARRAY):
+        return _ks_statistic_numpy(a_sorted, b_sorted), _wasserstein_numpy(a_sorted, b_sorted)
+    i = j = 0
+    best = total = gap = 0.0
+    previous = None
+    while i < n or j < m:
+        if j >= m or (i < n and a_sorted[i] <= b_sorted[j]):
+            value = a_sorted[i]
+        else:
+            value = b_sorted[j]
+        if previous is not None:
+            total += gap * (value - previous)
+        while i < n and a_sorted[i] == value:
+            i += 1
+        while j < m and b_sorted[j] == value:
+            j += 1
+        gap = abs(i / n - j / m)
+        if gap > best:
+            best = gap
+        previous = value
+    return best, total
+
+
 def _wasserstein_numpy(a, b) -> float:
     # The pure loop adds |i/n - j/m| * (u[k] - u[k-1]) in order over the distinct values u of a and b,
     # i and j counted at u[k-1]: the same terms here, summed in the same order by cumsum.

@@ -73,9 +73,8 @@ def numeric_evidence(ref, cur) -> Evidence:
         ref_counts, cur_counts = counts_on_edges(ref, edges), counts_on_edges(cur, edges)
     n_distinct = len(set(distinct_sorted(ref, FEW_DISTINCT_VALUES)).union(distinct_sorted(cur, FEW_DISTINCT_VALUES)))
     evidence = Evidence(NUMERIC, ref_counts, cur_counts, n_distinct, ref, cur, per_value=values is not None)
-    evidence.ks_d = twosample.ks_statistic_sorted(ref, cur)
+    evidence.ks_d, wasserstein = twosample.ks_and_wasserstein_sorted(ref, cur)
     _, std_ref = twosample.mean_and_population_std(ref)
-    wasserstein = twosample.wasserstein_sorted(ref, cur)
     if exponent and std_ref < math.ldexp(0.001, -exponent):  # the 0.001 floor, in original units
         evidence.wasserstein_norm = wasserstein * 2.0 ** min(exponent, 1023) / 0.001
     else:
