@@ -68,6 +68,10 @@ def clean_metrics(metrics) -> dict:
     return out
 
 
+_SCHEMA_KEYS = frozenset(("schema_version", "event_type", "event_id", "model_name", "model_family", "model_version",
+                         "run_id", "algo", "user", "host", "container_image", "client_version"))
+
+
 class Telemetry:
     """Builds events and enqueues them. One per process is enough (see ``get_telemetry``)."""
 
@@ -87,6 +91,7 @@ class Telemetry:
         self._sender = sender
         self._lock = threading.Lock()
         self._warned = set()
+        self._templates = {}
 
     @property
     def sender(self):
@@ -109,21 +114,49 @@ class Telemetry:
         event.update(fields)
         return event
 
-    def send(self, event, when=None) -> None:
+    def _template(self, event):
+        """The JSON of ``event``'s parts that stay the same between calls for one model (see
+        ``sender.event_template``), cached; None when they are not all strings or None."""
+        if type(event["schema_version"]) is not int:  # 1 == True == 1.0 as dictionary keys
+            return None
+        key = (event["schema_version"], event["event_type"], event["model_name"], event["model_family"],
+               event["model_version"], event["algo"], event["user"], event["host"], event["container_image"],
+               event["client_version"])
+        try:
+            template = self._templates.get(key, False)
+        except TypeError:  # an unhashable algo
+            return None
+        if template is False:
+            from .sender import event_template
+
+            template = event_template(event)
+            if len(self._templates) < 1024:
+                self._templates[key] = template
+        return template
+
+    def send(self, event, when=None, extra=None, template=None) -> None:
+        """Hand ``event`` to the sender. ``template`` (from ``_template``) with ``extra`` (the event's fields
+        after the schema's twelve) lets the sender encode only the ids and ``extra``: the same bytes."""
         sender = self._sender or self.sender
         when = round(time.time() if when is None else when, 6)
         write = getattr(sender, "write_event", None)
         if write is not None:  # the spool writer: straight to bytes, no envelope dict
-            write(event, when, event["host"] or "", self.config.sourcetype, self.config.index)
+            if template is not None:
+                write(event, when, event["host"] or "", self.config.sourcetype, self.config.index, template, extra)
+            else:
+                write(event, when, event["host"] or "", self.config.sourcetype, self.config.index)
             return
         sender.enqueue({"time": when, "host": _identity()[1], "source": "modelops:" + event["event_type"],
                         "sourcetype": self.config.sourcetype, "index": self.config.index, "event": event})
 
-    def emit(self, event_type, model_name, **fields):
+    def emit(self, event_type, model_name, run_id=None, algo=None, model_family=None, model_version=None, **fields):
         """Build and enqueue one event; returns it, or None when telemetry failed (logged once)."""
         try:
-            event = self.event(event_type, model_name, **fields)
-            self.send(event)
+            event = self.event(event_type, model_name, run_id, algo, model_family, model_version, **fields)
+            if _SCHEMA_KEYS.isdisjoint(fields):  # no field replaces one of the schema's: the template applies
+                self.send(event, extra=fields, template=self._template(event))
+            else:
+                self.send(event)
             return event
         except Exception as error:  # telemetry never breaks the notebook
             self.warn_once(type(error).__name__, "modelops telemetry dropped an event: %s" % error)

@@ -36,7 +36,35 @@ try:  # the C encoder made once: JSONEncoder.encode builds a new one on every ca
     def _encode_event(event) -> str:
         return "".join(_c_encoder(event, 0))
 except (ImportError, TypeError):  # no C accelerator: the same text, slower
+    from json.encoder import encode_basestring_ascii
+
     _encode_event = _ENCODER.encode
+
+# ``Telemetry.event`` puts these keys first, in this order; all but event_id and run_id stay the same between
+# calls for one model, so their JSON is made once per model (``event_template``) and only the ids and the
+# fields after them are encoded per call: the same bytes as encoding the whole event, in about half the time.
+_SCHEMA_KEYS = ("schema_version", "event_type", "event_id", "model_name", "model_family", "model_version", "run_id",
+                "algo", "user", "host", "container_image", "client_version")
+
+
+def event_template(event):
+    """(JSON before the event_id value, between event_id and run_id, after run_id up to the twelfth value) of a
+    schema-v1 event; None unless its first twelve keys are the schema's and the constant values are strings or
+    None (schema_version an int): numbers and booleans compare equal across types as cache keys."""
+    keys = list(event)[:12]
+    values = [event[key] for key in keys]
+    if tuple(keys) != _SCHEMA_KEYS or type(values[0]) is not int:
+        return None
+    if not all(value is None or isinstance(value, str) for i, value in enumerate(values) if i not in (0, 2, 6)):
+        return None
+    constant = dict(zip(keys, values))
+    constant["event_id"] = constant["run_id"] = ""
+    whole = _encode_event(constant)
+    # Quotes inside JSON strings are escaped, so these spellings occur only as the keys themselves.
+    head, rest = whole.split('"event_id":""', 1)
+    middle, tail = rest.split('"run_id":""', 1)
+    return head + '"event_id":', middle + '"run_id":', tail[:-1]
+
 
 _ENVELOPE_KEYS = ("time", "host", "source", "sourcetype", "index", "event")
 _prefixes = {}
@@ -121,9 +149,10 @@ class Sender:
         self.spool.append(line)
         self.stats["enqueued"] += 1
 
-    def write_event(self, event, when, host, sourcetype, index) -> None:
+    def write_event(self, event, when, host, sourcetype, index, template=None, extra=None) -> None:
         """``enqueue`` of ``{"time", "host", "source", "sourcetype", "index", "event"}`` without building it:
-        the same bytes, one encode and one write."""
+        the same bytes, one encode and one write. With ``template`` (``event_template(event)``), only the ids
+        and ``extra`` (the fields after the schema's twelve, in order) are encoded."""
         key = (host, event["event_type"], sourcetype, index)
         prefix = _event_prefixes.get(key)
         if prefix is None:
@@ -133,7 +162,12 @@ class Sender:
             if len(_event_prefixes) < 1024:
                 _event_prefixes[key] = prefix
         try:
-            body = _encode_event(event)
+            if template is not None and type(event["event_id"]) is str and type(event["run_id"]) is str:
+                body = (template[0] + encode_basestring_ascii(event["event_id"]) + template[1]
+                        + encode_basestring_ascii(event["run_id"]) + template[2]
+                        + ("," + _encode_event(extra)[1:] if extra else "}"))
+            else:
+                body = _encode_event(event)
         except (TypeError, ValueError, RecursionError) as error:
             self.spool.dead_letter(repr(event).encode(), "not serialisable: %s" % error)
             self.stats["dead"] += 1
