@@ -177,24 +177,32 @@ def bench_sustained(receiver, spool, events, rounds=3, baseline="7be065a"):
         if former is not None:
             trees.append(("baseline " + baseline, former, ()))
         rates = {name: [] for name, _, _ in trees}
+        cpus = {name: [] for name, _, _ in trees}
         for k in range(rounds):
             for name, bin_dir, env_extra in (trees if k % 2 == 0 else trees[::-1]):
                 r = sustained_round(receiver, bin_dir, os.path.join(spool, "%s-%d" % (name.replace(" ", "_"), k)),
                                     events, env_extra=env_extra)
                 rate = events / r["elapsed"]
                 rates[name].append(rate)
+                cpus[name].append(r["cpu"] / events * 1e6)
                 print("   round %d %-17s %7.0f events/s (log calls alone %.0f/s), %.1f us CPU/event in the client, "
                       "delivered=%s received=%d, load average %.2f"
                       % (k + 1, name, rate, events / r["logged"], r["cpu"] / events * 1e6, r["delivered"],
                          r["received"], r["load"]))
                 assert r["received"] == events, "lost or duplicated events"
     current = statistics.median(rates["current"])
-    line = ("2. sustained: %d events a round, median %.0f events/s (best %.0f; target >= 50,000/s): %s"
-            % (events, current, max(rates["current"]), "met" if current >= 50000 else "MISSED"))
+    print("2. sustained: %d events a round, median %.0f events/s (best %.0f; target >= 50,000/s): %s; client CPU "
+          "(both threads) median %.1f us/event; load average now %.2f"
+          % (events, current, max(rates["current"]), "met" if current >= 50000 else "MISSED",
+             statistics.median(cpus["current"]), os.getloadavg()[0]))
     for name, _, _ in trees[1:]:
-        other = statistics.median(rates[name])
-        line += "; %s: median %.0f events/s, ratio %.2fx" % (name, other, current / other)
-    print(line + "; load average now %.2f" % os.getloadavg()[0])
+        # Each round's ratio compares neighbours in time (the load drifts between rounds); their median is reported.
+        ratios = [a / b for a, b in zip(rates["current"], rates[name])]
+        cpu_ratios = [b / a for a, b in zip(cpus["current"], cpus[name])]
+        print("   vs %s: median %.0f events/s, %.1f us CPU/event; current is %.2fx the rate (rounds %s) and uses "
+              "%.2fx less CPU per event (median of the rounds' ratios)"
+              % (name, statistics.median(rates[name]), statistics.median(cpus[name]), statistics.median(ratios),
+                 " ".join("%.2f" % r for r in ratios), statistics.median(cpu_ratios)))
 
 
 def make_csv(path, rows, columns=59):
