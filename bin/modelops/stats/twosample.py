@@ -82,22 +82,9 @@ def jensenshannon_distance(p, q, base=None) -> float:
 
 def ks_statistic_sorted(a_sorted, b_sorted) -> float:
     """Two-sample Kolmogorov-Smirnov D = sup |F_a - F_b|, as ``scipy.stats.ks_2samp(...).statistic``."""
-    n, m = len(a_sorted), len(b_sorted)
-    if n == 0 or m == 0:
-        raise ValueError("the KS statistic needs two non-empty samples")
-    if isinstance(a_sorted, _NDARRAY):
+    if isinstance(a_sorted, _NDARRAY) and len(a_sorted) and len(b_sorted):
         return _ks_statistic_numpy(a_sorted, b_sorted)
-    i = j = 0
-    best = 0.0
-    while i < n and j < m:
-        value = a_sorted[i] if a_sorted[i] <= b_sorted[j] else b_sorted[j]
-        while i < n and a_sorted[i] == value:
-            i += 1
-        while j < m and b_sorted[j] == value:
-            j += 1
-        gap = abs(i / n - j / m)
-        best = max(best, gap)
-    return best
+    return ks_and_wasserstein_sorted(a_sorted, b_sorted)[0]
 
 
 def _ks_statistic_numpy(a, b) -> float:
@@ -116,33 +103,15 @@ def ks_asymptotic_pvalue(d: float, n: int, m: int) -> float:
 
 def wasserstein_sorted(a_sorted, b_sorted) -> float:
     """Wasserstein-1 distance of two samples, as ``scipy.stats.wasserstein_distance(a, b)``."""
-    n, m = len(a_sorted), len(b_sorted)
-    if n == 0 or m == 0:
-        raise ValueError("the Wasserstein distance needs two non-empty samples")
-    if isinstance(a_sorted, _NDARRAY):
+    if isinstance(a_sorted, _NDARRAY) and len(a_sorted) and len(b_sorted):
         return _wasserstein_numpy(a_sorted, b_sorted)
-    i = j = 0
-    total = 0.0
-    previous = None
-    while i < n or j < m:
-        if j >= m or (i < n and a_sorted[i] <= b_sorted[j]):
-            value = a_sorted[i]
-        else:
-            value = b_sorted[j]
-        if previous is not None:
-            total += abs(i / n - j / m) * (value - previous)
-        while i < n and a_sorted[i] == value:
-            i += 1
-        while j < m and b_sorted[j] == value:
-            j += 1
-        previous = value
-    return total
+    return ks_and_wasserstein_sorted(a_sorted, b_sorted)[1]
 
 
 def ks_and_wasserstein_sorted(a_sorted, b_sorted):
-    """``(ks_statistic_sorted(a, b), wasserstein_sorted(a, b))`` in one pass over the values: the same
-    floats (each gap |i/n - j/m| is the KS candidate at a value and the Wasserstein height up to the
-    next one), at about half the cost of the two passes."""
+    """``(KS D, Wasserstein-1)`` of two sorted samples in one pass over their distinct values v, with
+    i = #(a <= v) and j = #(b <= v): each gap |i/n - j/m| is a KS candidate and the height of the
+    Wasserstein area up to the next value (the terms added in order)."""
     n, m = len(a_sorted), len(b_sorted)
     if n == 0 or m == 0:
         raise ValueError("the KS statistic and the Wasserstein distance need two non-empty samples")
