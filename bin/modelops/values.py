@@ -2,13 +2,15 @@
 engine, the client and the commands.
 
 Missing: ``None``, a multivalue cell (a list: no single value to compare), an empty or blank
-string, the texts ``nan``/``null``/``none`` in any case, and non-finite numbers (NaN, +-inf).
+string, the texts ``nan``/``null``/``none`` (and pandas' ``<NA>``/``NaT``, so ``pd.NA`` too) in any
+case, and non-finite numbers (NaN, +-inf).
 Anything else that ``float()`` reads is a number; the rest is text.
 """
 
 import math
 
-MISSING_TEXTS = frozenset({"nan", "null", "none", "-nan", "+nan"})
+# pandas writes its missing markers as <NA> (pd.NA) and NaT; NaN and null come from numpy and JSON.
+MISSING_TEXTS = frozenset({"nan", "null", "none", "-nan", "+nan", "<na>", "nat"})
 TRUE_TEXTS = frozenset({"1", "true", "yes", "on", "y", "t"})
 FALSE_TEXTS = frozenset({"0", "false", "no", "off", "n", "f"})
 

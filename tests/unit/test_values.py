@@ -10,7 +10,8 @@ from modelops import values as v
 
 
 @pytest.mark.parametrize("cell", [None, "", "  ", "nan", "NaN", "null", "NULL", "None", float("nan"), math.inf,
-                                  -math.inf, "inf", "-Infinity", ["a", "b"], np.nan, 10 ** 400])
+                                  -math.inf, "inf", "-Infinity", ["a", "b"], np.nan, 10 ** 400, pd.NA, pd.NaT,
+                                  "<NA>", "NaT"])
 def test_missing_cells(cell):
     assert v.classify(cell) == (v.MISSING, None)
     assert v.is_missing(cell) and v.finite_or_none(cell) is None and v.category(cell) is None
