@@ -2,6 +2,7 @@
 
 from ...errors import ModelOpsError
 from .. import partials
+from ..segments import NO_SEGMENT, Segments, segment_key
 from . import partial
 from .bootstrap import BUDGET
 from .intake import PredictionsAccumulator
@@ -11,39 +12,27 @@ from .runs import RunsAccumulator
 RUNS_OPTIONS = ("alpha", "bootstrap", "seed", "primary")
 
 
-class SegmentedComparison:
-    """One accumulator per value of ``by`` (or one for everything), rows prefixed with the segment.
+class SegmentedComparison(Segments):
+    """One accumulator per value of ``by`` (or one for everything), rows prefixed with the segment
+    (segments as ``engine.segments`` decides them).
 
     The resampling budget is shared: each of k segments gets 1/k of it. A segment that cannot be
     compared (one class only, no complete row) gets a ``_summary_`` row with ``test=insufficient_data``
     and a warning saying why, while the other segments answer."""
 
     def __init__(self, make, by=None, names=("", "")):
-        self.make, self.by, self.names = make, by, names
-        self.parts = {}
-        self.without_by = 0
-        self.rows = 0
-        self.failed = []
+        super().__init__(by)
+        self.make, self.names = make, names
         self.bad_partials = 0
 
-    def _key(self, row):
-        """The row's segment, and whether it lacks the by= field."""
-        key = "" if self.by is None else row.get(self.by)
-        if isinstance(key, list) or key is None:
-            return "", self.by is not None
-        return key, False
+    def make_part(self, key):
+        return self.make()
 
     def add(self, row):
         if partial.PARTIAL in row:
             self.add_partial(row)
             return
-        self.rows += 1
-        key, without = self._key(row)
-        self.without_by += without
-        part = self.parts.get(key)
-        if part is None:
-            part = self.parts[key] = self.make()
-        part.add(row)
+        self.route(row).add(row)
 
     def add_rows(self, rows):
         for row in rows:
@@ -53,7 +42,7 @@ class SegmentedComparison:
         """Merge one map-phase partial row (see ``partial``); a malformed one is counted, not trusted."""
         try:
             key = partial.segment_of(row)
-            if self.by is None and key != "":
+            if self.by is None and key != NO_SEGMENT:
                 raise ValueError("a segment without by=")
             part = self.parts.get(key)
             fresh = part is None
@@ -79,19 +68,15 @@ class SegmentedComparison:
         rows = list(rows)
         if not isinstance(self.make(), PredictionsAccumulator):
             return rows
-        groups = {"": rows} if self.by is None else {}
-        if self.by is not None:
-            for row in rows:
-                key = row.get(self.by)
-                if key is None or isinstance(key, list):
-                    key = ""
-                group = groups.get(key)
-                if group is None:
-                    group = groups[key] = []
-                group.append(row)
+        groups = {}
+        for row in rows:
+            key, lacks = segment_key(row, self.by)
+            groups.setdefault(key, [[], 0])
+            groups[key][0].append(row)
+            groups[key][1] += lacks
         mapped = []
-        for key in sorted(groups, key=str):
-            group = groups[key]
+        for key in sorted(groups):
+            group, _ = groups[key]
             for start in range(0, len(group), partial.PARTIAL_ROWS):
                 run = group[start:start + partial.PARTIAL_ROWS]
                 accumulator = self.make()
@@ -99,52 +84,32 @@ class SegmentedComparison:
                 accumulator.add_rows(run)
                 if accumulator.too_many_classes:
                     return rows  # the reduce phase says so, from the raw rows
-                without_by = sum(self._key(row)[1] for row in run) if key == "" else 0
+                without_by = sum(segment_key(row, self.by)[1] for row in run) if key == NO_SEGMENT else 0
                 mapped.append(partial.write(accumulator, key, len(run), without_by))
         return mapped
 
     def warnings(self):
-        found = []
-        for key in sorted(self.parts, key=str):
-            for warning in self.parts[key].warnings():
-                found.append(warning if self.by is None else "%s=%s: %s" % (self.by, key, warning))
+        found = self.segment_warnings()
         if self.bad_partials:
             found.append("%d malformed map-phase rows (%s) were skipped" % (self.bad_partials, partial.PARTIAL))
         skipped = sum(getattr(p, "skipped", 0) for p in self.parts.values())
         if skipped and isinstance(next(iter(self.parts.values()), None), RunsAccumulator):
             found.append("%d rows belong to neither version and were ignored" % skipped)
-        if self.by is not None and self.rows and self.without_by == self.rows:
-            found.append("by=%s: no row has this field, so all rows were compared as one segment" % self.by)
-        found.extend("%s=%s: %s" % (self.by, key, error) for key, error in self.failed)
         return found
 
     def result(self):
-        if not self.parts:
-            raise ModelOpsError("no input rows to compare")
-        rows = []
-        self.failed = []
         for part in self.parts.values():
-            part.budget = BUDGET / len(self.parts)
-        for key in sorted(self.parts, key=str):
-            try:
-                part_rows = self.parts[key].result()
-            except ModelOpsError as error:
-                if self.by is None:
-                    raise
-                self.failed.append((key, str(error)))
-                part_rows = [self._insufficient()]
-            for row in part_rows:
-                rows.append(row if self.by is None else dict({self.by: key}, **row))
-        if self.failed and len(self.failed) == len(self.parts):
-            key, error = self.failed[0]
-            raise ModelOpsError("%s=%s: %s" % (self.by, key, error))
-        return rows
+            part.budget = BUDGET / max(1, len(self.parts))
+        return self.segment_results("no input rows to compare")
 
-    def _insufficient(self):
+    def segment_row(self, key, row):
+        return row if self.by is None else dict({self.by: key}, **row)
+
+    def failed_rows(self, key, part, error):
         row = dict.fromkeys(ROW_FIELDS, "")
         row.update(metric=SUMMARY, model_a=self.names[0], model_b=self.names[1], test="insufficient_data",
                    winner="insufficient_data")
-        return row
+        return [row]
 
 
 def compare_map(rows, model_a, model_b, label=None, by=None, **options):

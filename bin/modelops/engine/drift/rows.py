@@ -9,6 +9,7 @@ from collections import Counter
 from ...errors import ModelOpsError
 from ...values import MISSING, NUMBER, classify, format_category
 from .. import partials
+from ..segments import NO_SEGMENT, Segments, segment_key
 from .decision import DEFAULT_DRIFT_SHARE, check_options, dataset_row, decide, empty_row
 from .stattests import CATEGORICAL, NUMERIC, STATTESTS, counts_evidence, numeric_evidence, select_stattest
 
@@ -331,87 +332,62 @@ class DriftAccumulator:
         return row
 
 
-class SegmentedDrift:
-    """Raw-mode drift per value of ``by`` (e.g. per model or kiln); the value fills the model column.
+class SegmentedDrift(Segments):
+    """Raw-mode drift per value of ``by`` (e.g. per model or kiln); the value fills the model column
+    (segments as ``engine.segments`` decides them).
 
     A segment that cannot be compared (no reference or no current rows) is reported in a warning and
     as ``insufficient_data`` rows while the other segments answer."""
 
     def __init__(self, make, by):
-        self.make, self.by = make, by
-        self.parts = {}
-        self.without_by = 0  # rows with no single value of ``by``
-        self.failed = []
+        super().__init__(by)
+        self.make = make
+
+    def make_part(self, key):
+        return self.make(key)
 
     def add(self, row):
         if PARTIAL in row:
             key = row.get("mo_segment")
-            key = key if isinstance(key, str) else ""
+            key = key if isinstance(key, str) else NO_SEGMENT
             try:
                 self.without_by += int(row.get("mo_without_by") or 0)
             except (TypeError, ValueError):
                 pass
-            part = self.parts.get(key)
-            if part is None:
-                part = self.parts[key] = self.make(key)
-            part.add_partial(row)
+            self.part_for(key).add_partial(row)
             return
-        key = row.get(self.by)
-        if key is None or isinstance(key, list):
-            self.without_by += 1
-            key = ""
-        else:
-            key = str(key)
-        part = self.parts.get(key)
-        if part is None:
-            part = self.parts[key] = self.make(key)
-        part.add(row)
+        self.route(row).add(row)
 
     def add_rows(self, rows):
         groups = {}
         for row in rows:
-            key = row.get(self.by)
-            if key is None or isinstance(key, list) or PARTIAL in row:
+            if PARTIAL in row:
                 self.add(row)
-            else:
-                groups.setdefault(str(key), []).append(row)
+                continue
+            key, lacks = segment_key(row, self.by)
+            self.rows += 1
+            self.without_by += lacks
+            groups.setdefault(key, []).append(row)
         for key, group in groups.items():
-            part = self.parts.get(key)
-            if part is None:
-                part = self.parts[key] = self.make(key)
-            part.add_rows(group)
+            self.part_for(key).add_rows(group)
 
     def partial_rows(self):
         for key in sorted(self.parts):
-            yield from self.parts[key].partial_rows(key, self.without_by if key == "" else 0)
+            yield from self.parts[key].partial_rows(key, self.without_by if key == NO_SEGMENT else 0)
 
     def warnings(self):
-        found = []
-        total = sum(DriftAccumulator._rows(next(iter(p.reference.values())))
-                    + DriftAccumulator._rows(next(iter(p.current.values()))) + p.skipped_rows
-                    for p in self.parts.values())
-        if self.without_by and self.without_by == total:
-            found.append("no row has a single value of by=%s (check the field name): all rows were compared as "
-                         "one segment" % self.by)
-        elif self.without_by:
-            found.append("%d rows have no single value of by=%s: they were compared as the segment %s=\"\""
-                         % (self.without_by, self.by, self.by))
-        found.extend(self.failed)
-        return found + ["%s=%s: %s" % (self.by, key, w) for key in sorted(self.parts)
-                        for w in self.parts[key].warnings()]
+        # Partial rows carry their rows' counts, so the total comes from the parts.
+        self.rows = sum(DriftAccumulator._rows(next(iter(p.reference.values())))
+                        + DriftAccumulator._rows(next(iter(p.current.values()))) + p.skipped_rows
+                        for p in self.parts.values())
+        found = self.segment_warnings()
+        return [w + "; its features are reported as insufficient_data" if any(
+            w == "%s: %s" % (self.label(k), r) for k, r in self.failed) else w for w in found]
 
     def result(self):
-        if not self.parts:
-            raise ModelOpsError("no input rows")
-        rows, self.failed, first_error = [], [], None
-        for key in sorted(self.parts):
-            try:
-                rows.extend(self.parts[key].result())
-            except ModelOpsError as error:
-                message = "%s=%s: %s" % (self.by, key, error)
-                first_error = first_error or message
-                self.failed.append(message + "; its features are reported as insufficient_data")
-                rows.extend(self.parts[key].insufficient_result())
-        if len(self.failed) == len(self.parts):
-            raise ModelOpsError(first_error)
-        return rows
+        return self.segment_results()
+
+    def failed_rows(self, key, part, error):
+        return part.insufficient_result()
+
+

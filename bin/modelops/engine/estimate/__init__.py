@@ -22,6 +22,7 @@ from ...errors import ModelOpsError
 from ...metrics import binary_pos_label
 from ...stats.isotonic import IsotonicRegression
 from ...values import NUMBER, category, classify
+from ..segments import Segments
 from . import cbpe
 
 METRICS = cbpe.METRICS
@@ -328,42 +329,27 @@ def _num(value):
     return None if value is None or math.isnan(value) else value
 
 
-class SegmentedEstimate:
-    """One estimate per value of ``by`` (its value fills the model column); rows without it are counted."""
+class SegmentedEstimate(Segments):
+    """One estimate per value of ``by`` (its value fills the model column; segments as
+    ``engine.segments`` decides them). A segment that cannot be estimated fails the command."""
 
     def __init__(self, by, options):
-        self.by = by
+        super().__init__(by)
         self.options = options
         EstimateAccumulator(**options)  # refuse bad options before the first row
-        self.parts = {}
-        self.without_by = 0
+
+    def make_part(self, key):
+        return EstimateAccumulator(**dict(self.options, model=key))
 
     def add_rows(self, rows) -> None:
         for row in rows:
-            key = category(row.get(self.by))
-            if key is None:
-                self.without_by += 1
-                continue
-            part = self.parts.get(key)
-            if part is None:
-                part = self.parts[key] = EstimateAccumulator(**dict(self.options, model=key))
-            part.add(row)
+            self.route(row).add(row)
 
     def warnings(self) -> list:
-        found = ["%d rows have no %s and were left out" % (self.without_by, self.by)] if self.without_by else []
-        return found + ["%s=%s: %s" % (self.by, key, w) for key in sorted(self.parts)
-                        for w in self.parts[key].warnings()]
+        return self.segment_warnings()
 
     def result(self) -> list:
-        if not self.parts:
-            raise ModelOpsError("no input rows with %s" % self.by)
-        rows = []
-        for key in sorted(self.parts):
-            try:
-                rows.extend(self.parts[key].result())
-            except ModelOpsError as error:
-                raise ModelOpsError("%s=%s: %s" % (self.by, key, error)) from None
-        return rows
+        return self.segment_results()
 
 
 def estimate_engine(by=None, **options):
