@@ -28,8 +28,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 from bench_modeldrift import FEATURES  # noqa: E402
-from bench_modeldrift_splunkd import ARGS, SCRIPT, rechunk, rows_of  # noqa: E402
-from chunked import ROOT, measure  # noqa: E402
+from bench_modeldrift_splunkd import ARGS, SCRIPT  # noqa: E402
+from chunked import ROOT, measure, rechunk, rows_of  # noqa: E402  # noqa: E402
 
 VENV = os.path.join(ROOT, ".venv-evidently")
 PYTHON = os.path.join(VENV, "bin", "python")

@@ -79,3 +79,69 @@ def compare_with_passthrough(title, script, args, bodies, rows, marker, min_rati
                                                                 else "MISSED"))
     print("  peak memory %.0f MiB (target <= %d MiB): %s" % (cmd_mb, max_mib, "met" if cmd_mb <= max_mib
                                                               else "MISSED"))
+
+
+def rows_of(replies):
+    return [row for _, body in replies for row in harness.csv_to_rows(body)]
+
+
+def rechunk(rows, chunk_rows):
+    return [harness.rows_to_csv(rows[i:i + chunk_rows]).encode() for i in range(0, len(rows), chunk_rows)] or [b""]
+
+
+def as_splunkd_runs_it(title, script, command, bodies, rows, chunk_rows, is_result, min_ratio):
+    """A reporting command end to end as splunkd runs it, measured in one run on the same chunks: the
+    map over every chunk, then the reduce over the map's output re-chunked; the map split over 2
+    partitions in parallel (the reduce's share: target <= 25%); the reduce fed raw rows (the map is
+    optional: same rows); a pass-through for the throughput ratio; every process's own peak memory."""
+    import threading
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    load = os.getloadavg()
+    pass_s, pass_mb, _ = measure(os.path.join(here, "passthrough.py"), [], bodies)
+    map_s, map_mb, map_replies = measure(script, ["phase=map"] + command, bodies)
+    mapped = rows_of(map_replies)
+    reduce_bodies = rechunk(mapped, chunk_rows)
+    reduce_s, reduce_mb, reduce_replies = measure(script, command, reduce_bodies)
+    end_to_end = map_s + reduce_s
+
+    halves = [bodies[: len(bodies) // 2], bodies[len(bodies) // 2:]]
+    results = [None, None]
+
+    def one(i):
+        results[i] = measure(script, ["phase=map"] + command, halves[i])
+
+    start = time.perf_counter()
+    threads = [threading.Thread(target=one, args=(i,)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    parallel_map_s = time.perf_counter() - start
+    mapped_2 = rows_of(results[0][2]) + rows_of(results[1][2])
+    reduce2_s, reduce2_mb, reduce2_replies = measure(script, command, rechunk(mapped_2, chunk_rows))
+    direct_s, direct_mb, direct_replies = measure(script, command, bodies)  # splunkd skipping the map
+
+    final = rows_of(reduce_replies[-1:])
+    same = final == rows_of(reduce2_replies[-1:]) == rows_of(direct_replies[-1:])
+    if not final or not is_result(final):
+        raise SystemExit("%s gave no result: %s" % (os.path.basename(script), reduce_replies[-1][0]))
+    ratio, share = pass_s / end_to_end, reduce2_s / end_to_end
+    peak = max(map_mb, reduce_mb, reduce2_mb, results[0][1], results[1][1], direct_mb)
+    print("%s, %d-row chunks" % (title, chunk_rows))
+    print("  load average at start %.2f %.2f %.2f, at end %.2f %.2f %.2f (2 cores)" % (load + os.getloadavg()))
+    print("  pass-through:        %6.2f s  %8.0f rows/s  peak %4.0f MiB" % (pass_s, rows / pass_s, pass_mb))
+    print("  map (1 partition):   %6.2f s  -> %d partial rows (%.1f MB)  peak %4.0f MiB"
+          % (map_s, len(mapped), sum(len(b) for b in reduce_bodies) / 1e6, map_mb))
+    print("  reduce:              %6.2f s  peak %4.0f MiB" % (reduce_s, reduce_mb))
+    print("  end to end:          %6.2f s  %8.0f rows/s" % (end_to_end, rows / end_to_end))
+    print("  map (2 partitions in parallel): %6.2f s; reduce %6.2f s" % (parallel_map_s, reduce2_s))
+    print("  reduce without a map (raw rows): %6.2f s  peak %4.0f MiB" % (direct_s, direct_mb))
+    print("  throughput ratio %.2fx (target >= %.2fx): %s" % (ratio, min_ratio, "met" if ratio >= min_ratio
+                                                                else "MISSED"))
+    print("  reduce share of end to end %.0f%% (target <= 25%%): %s" % (100 * share, "met" if share <= 0.25
+                                                                         else "MISSED"))
+    print("  peak memory %.0f MiB (target <= 300 MiB): %s" % (peak, "met" if peak <= 300 else "MISSED"))
+    print("  same rows with 1 partition, 2 partitions and no map: %s" % ("yes" if same else "NO"))
+    if not same:
+        raise SystemExit(1)

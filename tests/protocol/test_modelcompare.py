@@ -140,7 +140,8 @@ def test_a_by_field_that_does_not_exist_warns(prediction_rows):
     result = harness.run("modelcompare.py", ["label=label", "by=klin", "bootstrap=0", "pa", "pb"],
                          prediction_rows[:200])
     assert result.exit_code == 0
-    assert result.warnings() == ["no row has a single value of by=klin (check the field name): all rows were compared as one segment"]
+    assert result.warnings() == ["no row has a single value of by=klin (check the field name): all rows were "
+                                   "compared as one segment"]
 
 
 @pytest.mark.parametrize("first", ["benign", "malignant"])

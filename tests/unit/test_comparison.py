@@ -317,7 +317,8 @@ def test_a_by_field_that_does_not_exist_is_a_warning():
 
     comparison = compare_rows(binary_rows(100), "pa", "pb", label="label", by="klin", bootstrap=0)
     comparison.result()
-    assert comparison.warnings() == ["no row has a single value of by=klin (check the field name): all rows were compared as one segment"]
+    assert comparison.warnings() == ["no row has a single value of by=klin (check the field name): all rows were "
+                                   "compared as one segment"]
 
 
 
