@@ -1,10 +1,13 @@
 """| modeldrift run as splunkd runs it: chunking, map/reduce, errors."""
 
+import math
 import random
+import struct
 
 import pytest
 
 import modelops
+from modelops.engine import partials
 from tests.drift_builders import ARGS, kiln_rows
 from tests.protocol import harness
 
@@ -56,9 +59,12 @@ def test_map_phase_sends_compact_partials_and_is_optional(drifted_rows, baseline
 def test_malformed_partial_rows_are_counted_not_trusted(drifted_rows, baseline):
     mapped = [row for phase in baseline.map_phases for row in phase.rows]
     forged = [dict(mapped[0], mo_numbers="!!"), dict(mapped[0], mo_null="-5"), dict(mapped[0], mo_side="x")]
+    # packed non-finite values: inf, -inf, nan and a signalling nan among finite ones
+    non_finite = [math.inf, -math.inf, math.nan, struct.unpack("<d", struct.pack("<Q", 0x7FF0000000000001))[0]]
+    forged += [dict(mapped[0], mo_numbers=partials.pack([1.0, bad, 2.0])) for bad in non_finite]
     result = harness.run_phase("modeldrift.py", ARGS, mapped + forged, chunk_size=5)
     assert result.exit_code == 0 and result.rows == baseline.rows
-    assert ("WARN", "3 malformed map-phase rows (mo_drift_part) were skipped") in result.messages
+    assert ("WARN", "7 malformed map-phase rows (mo_drift_part) were skipped") in result.messages
 
 
 def test_final_empty_chunk_from_splunkd_is_handled(drifted_rows, baseline):
