@@ -6,6 +6,8 @@ this data" (the caller says why).
 
 import math
 from collections import Counter
+from itertools import accumulate, compress, repeat
+from operator import add, mul, not_, sub, truediv
 
 from .ranks import average_ranks
 from .special import chi2_sf, norm_sf, t_two_sided_pvalue
@@ -116,38 +118,85 @@ def wilcoxon(d, exact_up_to=50):
     return statistic, 2.0 * norm_sf(abs(z)), "approx"
 
 
-def _placements(truth, scores, m, n, positives, negatives):
-    """DeLong's placement values from one sort: V10 for each positive (share of negatives it beats,
-    ties count one half) and V01 for each negative (share of positives that beat it), in row order."""
-    order = sorted(range(len(scores)), key=scores.__getitem__)
-    place = [0.0] * len(scores)
+def _placements(truth, scores, m, n):
+    """DeLong's placement values: V10 for each positive (share of negatives it beats, ties count one
+    half) and V01 for each negative (share of positives that beat it), in row order, so both models'
+    placements pair up row by row.
+
+    The floats are those of the textbook loop over tie groups in score order (the same integer counts
+    in the same expressions): a positive's (neg_before + 0.5 * neg_in) / n, a negative's
+    (m - pos_before - pos_in + 0.5 * pos_in) / m. With few distinct scores (rounded scores, the usual
+    case) they are computed once per distinct score, in C-level passes, and looked up per row;
+    otherwise by one sort and a loop that does the least work for the untied scores."""
+    pos = list(compress(scores, truth))
+    neg = list(compress(scores, map(not_, truth)))
+    pos_counts = Counter(pos)
+    if len(pos_counts) > m // FEW_DISTINCT:
+        return _placements_sorted(truth, scores, m, n)
+    neg_counts = Counter(neg)
+    if len(neg_counts) > n // FEW_DISTINCT:
+        return _placements_sorted(truth, scores, m, n)
+    values = sorted(pos_counts.keys() | neg_counts.keys())
+    pos_in = list(map(pos_counts.get, values, repeat(0)))
+    neg_in = list(map(neg_counts.get, values, repeat(0)))
+    pos_before = accumulate(pos_in, initial=0)
+    neg_before = accumulate(neg_in, initial=0)
+    half = repeat(0.5)
+    beat_neg = map(truediv, map(add, neg_before, map(mul, half, neg_in)), repeat(n))
+    beaten_by = map(truediv, map(add, map(sub, map(sub, repeat(m), pos_before), pos_in), map(mul, half, pos_in)),
+                    repeat(m))
+    return (list(map(dict(zip(values, beat_neg)).__getitem__, pos)),
+            list(map(dict(zip(values, beaten_by)).__getitem__, neg)))
+
+
+FEW_DISTINCT = 4  # the per-score path when each class has at most a quarter as many distinct scores as rows
+
+
+def _placements_sorted(truth, scores, m, n):
+    """``_placements`` by one sort of the rows by score and a loop over the tie groups that does the
+    least work for an untied score."""
+    total = len(truth)
+    order = sorted(range(total), key=scores.__getitem__)
+    ordered = list(map(scores.__getitem__, order))
+    positive = list(map(truth.__getitem__, order))
+    place = [0.0] * total
     pos_before = neg_before = 0
-    i, total = 0, len(order)
+    i = 0
     while i < total:
-        j = i
-        value = scores[order[i]]
-        while j < total and scores[order[j]] == value:
+        value = ordered[i]
+        j = i + 1
+        while j < total and ordered[j] == value:
             j += 1
-        group = order[i:j]
-        pos_in = sum(1 for k in group if truth[k])
-        neg_in = len(group) - pos_in
-        beat_neg = (neg_before + 0.5 * neg_in) / n
-        beaten_by = (m - pos_before - pos_in + 0.5 * pos_in) / m
-        for k in group:
-            place[k] = beat_neg if truth[k] else beaten_by
-        pos_before += pos_in
-        neg_before += neg_in
+        if j == i + 1:  # untied: pos_in and neg_in are 1 and 0 or 0 and 1 (0.5 * 0 adds 0.0)
+            if positive[i]:
+                place[order[i]] = (neg_before + 0.0) / n
+                pos_before += 1
+            else:
+                place[order[i]] = (m - pos_before + 0.0) / m
+                neg_before += 1
+        else:
+            pos_in = sum(positive[i:j])
+            neg_in = j - i - pos_in
+            beat_neg = (neg_before + 0.5 * neg_in) / n
+            beaten_by = (m - pos_before - pos_in + 0.5 * pos_in) / m
+            for k, is_positive in zip(order[i:j], positive[i:j]):
+                place[k] = beat_neg if is_positive else beaten_by
+            pos_before += pos_in
+            neg_before += neg_in
         i = j
-    # in row order, so both models' placements pair up row by row
-    return [place[k] for k in positives], [place[k] for k in negatives]
+    return list(compress(place, truth)), list(compress(place, map(not_, truth)))
 
 
-def _covariance(x, y):
+def _covariances(x, y, mean_x, mean_y):
+    """(var x, var y, cov x y) with ddof=1, each ``fsum`` of the products (a - mean_x) * (b - mean_y);
+    fsum is correctly rounded, so the products' order does not matter."""
     k = len(x)
     if k < 2:
-        return 0.0
-    mx, my = math.fsum(x) / k, math.fsum(y) / k
-    return math.fsum([(a - mx) * (b - my) for a, b in zip(x, y)]) / (k - 1)
+        return 0.0, 0.0, 0.0
+    dx = list(map(sub, x, repeat(mean_x)))
+    dy = list(map(sub, y, repeat(mean_y)))
+    return (math.fsum(map(mul, dx, dx)) / (k - 1), math.fsum(map(mul, dy, dy)) / (k - 1),
+            math.fsum(map(mul, dx, dy)) / (k - 1))
 
 
 def delong(y_true_positive, scores_a, scores_b):
@@ -155,18 +204,20 @@ def delong(y_true_positive, scores_a, scores_b):
 
     ``y_true_positive`` holds booleans. Returns (auc_a, auc_b, z, p, se of auc_b - auc_a) or None
     when a class is missing."""
-    truth = [bool(t) for t in y_true_positive]
-    positives = [k for k, t in enumerate(truth) if t]
-    negatives = [k for k, t in enumerate(truth) if not t]
-    m, n = len(positives), len(negatives)
+    truth = list(map(bool, y_true_positive))
+    m = sum(truth)
+    n = len(truth) - m
     if m == 0 or n == 0:
         return None
-    v10a, v01a = _placements(truth, scores_a, m, n, positives, negatives)
-    v10b, v01b = _placements(truth, scores_b, m, n, positives, negatives)
-    auc_a, auc_b = math.fsum(v10a) / m, math.fsum(v10b) / m
-    var_a = _covariance(v10a, v10a) / m + _covariance(v01a, v01a) / n
-    var_b = _covariance(v10b, v10b) / m + _covariance(v01b, v01b) / n
-    cov = _covariance(v10a, v10b) / m + _covariance(v01a, v01b) / n
+    v10a, v01a = _placements(truth, scores_a, m, n)
+    v10b, v01b = _placements(truth, scores_b, m, n)
+    sum10a, sum10b = math.fsum(v10a), math.fsum(v10b)
+    auc_a, auc_b = sum10a / m, sum10b / m
+    s10a, s10b, s10ab = _covariances(v10a, v10b, sum10a / m, sum10b / m)
+    s01a, s01b, s01ab = _covariances(v01a, v01b, math.fsum(v01a) / n, math.fsum(v01b) / n)
+    var_a = s10a / m + s01a / n
+    var_b = s10b / m + s01b / n
+    cov = s10ab / m + s01ab / n
     variance = var_a + var_b - 2 * cov
     if variance <= 0:
         return auc_a, auc_b, None, None, 0.0
