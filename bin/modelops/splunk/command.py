@@ -68,6 +68,13 @@ class AccumulateUntilFinished:
     def make_engine(self):
         raise NotImplementedError
 
+    def _execute_chunk_v2(self, process, chunk):
+        # splunklib 2.1.1 reads each chunk through StringIO(body), which holds text at 4 bytes a
+        # character: the 63 MB of map-phase partials for 1M rows cost 250 MB there. The same CSV reader
+        # fed the body's lines one at a time gives the same records without that copy.
+        _metadata, body = chunk
+        self._record_writer.write_records(process(self._read_csv_records(body_lines(body))))
+
     def reduce(self, records):
         with user_errors(self):
             if self._engine is None:
@@ -79,6 +86,19 @@ class AccumulateUntilFinished:
             for warning in self._engine.warnings():
                 write_warning(self, warning)
             yield from uniform(rows)
+
+
+def body_lines(text):
+    """The lines of a chunk's CSV body, each with its own line end, split at ``\n`` only (a quoted
+    field may hold ``\r``, form feeds or U+2028; the CSV reader joins a quoted field's lines)."""
+    start, size = 0, len(text)
+    while start < size:
+        end = text.find("\n", start)
+        if end < 0:
+            yield text[start:]
+            return
+        yield text[start:end + 1]
+        start = end + 1
 
 
 def parse_list(value) -> list:
