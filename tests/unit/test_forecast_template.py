@@ -13,12 +13,9 @@ import pytest
 from sklearn.metrics import mean_absolute_error, mean_squared_error
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 
-from modelops.client.notebook import export_notebook, exported_source
-from modelops.client.telemetry import client as client_module
-from modelops.client.telemetry.client import Telemetry
-from modelops.client.telemetry.config import TelemetryConfig
+from modelops.client.notebook import exported_source
 from modelops.schema import validate_event
-from tests.telemetry_fakes import CollectingSender
+from tests.dsdl_container import dsdl_fit, exported_container
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 NOTEBOOK = os.path.join(ROOT, "container", "notebooks", "ModelOps_Forecast_Template.ipynb")
@@ -55,15 +52,7 @@ def frame(values, first_slot):
 
 @pytest.fixture
 def container(tmp_path, monkeypatch):
-    sender = CollectingSender()
-    monkeypatch.setattr(client_module, "_default", Telemetry(TelemetryConfig(spool_dir=str(tmp_path / "s")),
-                                                             sender=sender))
-    model_dir = tmp_path / "srv" / "app" / "model" / "data"
-    monkeypatch.setenv("MODELOPS_MODEL_DIR", str(model_dir))
-    work = tmp_path / "notebooks"
-    (work / "data").mkdir(parents=True)
-    monkeypatch.chdir(work)
-    module = export_notebook(NOTEBOOK, str(tmp_path / "srv" / "app" / "model"))
+    module, sender, _model_dir, work = exported_container(NOTEBOOK, tmp_path, monkeypatch)
     return module, sender, work
 
 
@@ -76,17 +65,6 @@ def reference():
     results = SARIMAX(y[:N_TRAIN] - level, order=(1, 0, 0), seasonal_order=(1, 0, 0, SEASON)).fit(disp=False,
                                                                                                    maxiter=200)
     return y, level, results
-
-
-def dsdl_fit(module, df, param):
-    """DSDL's /fit (app/main.py): summary(), init, summary(model), fit, save, then apply on the training frame."""
-    module.summary()
-    model = module.init(df, param)
-    module.summary(model)
-    module.fit(model, df, param)
-    name = "%s_%s" % (param["options"]["params"]["algo"], param["options"]["model_name"])
-    module.save(model, name)
-    return module.apply(model, df, param), name
 
 
 def interval(prediction, level, alpha=0.05):

@@ -8,13 +8,9 @@ import pandas as pd
 import pytest
 
 import modelops
-from modelops.client.notebook import export_notebook
-from modelops.client.telemetry import client as client_module
-from modelops.client.telemetry.client import Telemetry
-from modelops.client.telemetry.config import TelemetryConfig
 from modelops.errors import ModelOpsError
 from modelops.schema import validate_event
-from tests.telemetry_fakes import CollectingSender
+from tests.dsdl_container import dsdl_fit, exported_container
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 NOTEBOOK = os.path.join(ROOT, "container", "notebooks", "ModelOps_Template.ipynb")
@@ -41,28 +37,7 @@ def meta(model_name, epochs=5, mode="stage"):
 
 @pytest.fixture
 def container(tmp_path, monkeypatch):
-    sender = CollectingSender()
-    monkeypatch.setattr(client_module, "_default", Telemetry(TelemetryConfig(spool_dir=str(tmp_path / "s")),
-                                                             sender=sender))
-    model_dir = tmp_path / "srv" / "app" / "model" / "data"
-    monkeypatch.setenv("MODELOPS_MODEL_DIR", str(model_dir))
-    work = tmp_path / "notebooks"
-    (work / "data").mkdir(parents=True)
-    monkeypatch.chdir(work)
-    module = export_notebook(NOTEBOOK, str(tmp_path / "srv" / "app" / "model"))
-    return module, sender, model_dir, work
-
-
-def dsdl_fit(module, df, param):
-    """The order of DSDL's /fit endpoint (app/main.py): summary(), init, summary(model), fit, save, then
-    apply on the very training DataFrame."""
-    module.summary()
-    model = module.init(df, param)
-    module.summary(model)
-    module.fit(model, df, param)
-    name = "%s_%s" % (param["options"]["params"]["algo"], param["options"]["model_name"])
-    module.save(model, name)
-    return module.apply(model, df, param), name
+    return exported_container(NOTEBOOK, tmp_path, monkeypatch)
 
 
 def test_exported_template_runs_dsdl_call_order_and_emits_valid_events(container):
