@@ -49,3 +49,19 @@ def partial_row(fields, marker, version, **values) -> dict:
     row = dict.fromkeys(fields, "")
     row.update(values, **{marker: version})
     return row
+
+
+# A float64 is inf or nan when its 11 exponent bits are all ones: the top byte & 0x7F == 0x7F and
+# the next byte & 0xF0 == 0xF0. Both bytes of every value, picked by slicing and flagged by
+# translate, are ANDed as two big integers: the whole check runs in C (a reduce phase checks every value of
+# every partial; a Python-level isfinite per value was half the drift reduce's intake time).
+_TOP, _NEXT = (7, 6) if sys.byteorder == "little" else (0, 1)
+_TOP_ONES = bytes(int(b & 0x7F == 0x7F) for b in range(256))
+_NEXT_ONES = bytes(int(b & 0xF0 == 0xF0) for b in range(256))
+
+
+def all_finite(numbers: array) -> bool:
+    """Whether every value of an ``array('d')`` is finite (``all(map(math.isfinite, numbers))``)."""
+    data = numbers.tobytes()
+    return not (int.from_bytes(data[_TOP::8].translate(_TOP_ONES), "little")
+                & int.from_bytes(data[_NEXT::8].translate(_NEXT_ONES), "little"))
