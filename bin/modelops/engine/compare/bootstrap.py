@@ -87,11 +87,18 @@ def resample_deltas(sums, values, names, resamples, seed, width=None):
         return deltas
     rng = random.Random(seed)
     blocks = len(sums)
-    columns = list(zip(*sums)) if width is None else None
+    packed = _packed_counts(sums, blocks) if width is None else None
+    columns = list(zip(*sums)) if width is None and packed is None else None
     items = [tuple(block.items()) for block in sums] if width is not None else None
+    if packed is not None:
+        packed_blocks, bits, shifts = packed
+        mask = (1 << bits) - 1
     for _ in range(resamples):
         picks = rng.choices(range(blocks), k=blocks)
-        if items is not None:
+        if packed is not None:
+            total = sum(map(packed_blocks.__getitem__, picks))
+            stat = [float(total >> shift & mask) for shift in shifts]
+        elif items is not None:
             stat = [0] * width
             for pick in picks:
                 for column, count in items[pick]:
@@ -106,3 +113,20 @@ def resample_deltas(sums, values, names, resamples, seed, width=None):
         for name in names:
             deltas[name].append(pair[1][name] - pair[0][name])
     return deltas
+
+
+EXACT_INT = 1 << 53  # below it every int is a float exactly
+
+
+def _packed_counts(sums, draws):
+    """Dense blocks of counts (non-negative ints below ``EXACT_INT``: classification) as one int per
+    block, each column in a field wide enough for ``draws`` blocks' sum, so a resample is one C-level
+    ``sum`` of ``draws`` ints: (ints, field bits, field shifts); None for other blocks (floats: fsum).
+
+    Each field's total is the exact integer sum of the column, and ``float`` of it is the fsum of the
+    column (both are the exact sum correctly rounded; the counts are floats exactly)."""
+    if not sums or not all(type(v) is int and 0 <= v < EXACT_INT for block in sums for v in block):
+        return None
+    bits = max(1, (max(max(block, default=0) for block in sums) * draws).bit_length())
+    shifts = range(0, bits * len(sums[0]), bits)
+    return [sum(v << shift for v, shift in zip(block, shifts)) for block in sums], bits, shifts
