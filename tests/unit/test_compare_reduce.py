@@ -42,3 +42,41 @@ def test_packed_counts_only_for_non_negative_exact_ints():
         assert bootstrap._packed_counts(sums, 2) is None
     zeros = bootstrap.resample_deltas([[0, 0]] * 3, _column_values, [0, 1], 5, seed=1)
     assert zeros == {0: [0.0] * 5, 1: [0.0] * 5}
+
+
+# --- DeLong: placements per distinct score, their sums and variances per group ----------------------
+
+
+def test_fsum_repeated_is_the_fsum_of_the_repeated_values():
+    from modelops.stats import paired
+
+    g = random.Random(5)
+    values = [g.uniform(-1, 1) for _ in range(300)] + [5e-324, -5e-324, 2.2e-308, 1.0, -1.0, 0.0, 0.1, 1 / 3]
+    counts = [g.choice([0, 1, 2, 3, 1000, g.randrange(100000)]) for _ in values]
+    expanded = [v for v, c in zip(values, counts) for _ in range(c)]
+    assert paired._fsum_repeated(values, counts) == math.fsum(expanded)
+    assert paired._fsum_repeated(iter(values), None) == math.fsum(values)
+    assert paired._fsum_repeated([], []) == 0.0
+
+
+@pytest.mark.parametrize("scores", ["one value", "two values", "one positive"])
+def test_delong_per_distinct_score_equals_the_textbook_on_degenerate_scores(scores):
+    """Few distinct scores take the per-score groups; the result is the textbook's to the last bit."""
+    from modelops.stats import paired
+    from tests.unit.test_paired import _textbook_delong
+
+    g = random.Random(9)
+    truth = [g.random() < 0.4 for _ in range(5000)]
+    if scores == "one positive":
+        truth = [False] * 4999 + [True]
+    s1 = [0.5 if scores == "one value" else g.choice([0.25, 0.75]) for _ in truth]
+    s2 = [g.choice([0.25, 0.75]) for _ in truth]
+    m = sum(truth)
+    assert paired._placements(truth, s1, m, len(truth) - m) == paired._placements_sorted(truth, s1, m, len(truth) - m)
+    result = paired.delong(truth, s1, s2)
+    if scores == "one positive":  # one positive: its variance term is 0.0, as the textbook's ddof=1 leaves out
+        assert result[:2] == (math.fsum(paired._placements(truth, s1, 1, 4999)[0]),
+                              math.fsum(paired._placements(truth, s2, 1, 4999)[0]))
+    else:
+        auc_a, auc_b, z, _, se = result
+        assert (auc_a, auc_b, z, se) == _textbook_delong(truth, s1, s2)

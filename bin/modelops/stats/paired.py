@@ -5,7 +5,7 @@ this data" (the caller says why).
 """
 
 import math
-from collections import Counter
+from collections import Counter, namedtuple
 from itertools import accumulate, compress, repeat
 from operator import add, mul, not_, sub, truediv
 
@@ -125,17 +125,29 @@ def _placements(truth, scores, m, n):
 
     The floats are those of the textbook loop over tie groups in score order (the same integer counts
     in the same expressions): a positive's (neg_before + 0.5 * neg_in) / n, a negative's
-    (m - pos_before - pos_in + 0.5 * pos_in) / m. With few distinct scores (rounded scores, the usual
-    case) they are computed once per distinct score, in C-level passes, and looked up per row;
-    otherwise by one sort and a loop that does the least work for the untied scores."""
+    (m - pos_before - pos_in + 0.5 * pos_in) / m."""
+    positives, negatives = _placement_groups(truth, scores, m, n)
+    return positives.rows(positives.place), negatives.rows(negatives.place)
+
+
+# The placements of one class: ``place[j]`` is shared by ``counts[j]`` of its rows (``counts`` None:
+# one row each, in row order); ``rows(per_group)`` spreads a value per group onto the rows, in row order.
+Placements = namedtuple("Placements", "place counts rows")
+
+
+def _placement_groups(truth, scores, m, n):
+    """``Placements`` of the positives and of the negatives. With few distinct scores (rounded scores,
+    the usual case) one group per distinct score, computed in C-level passes and spread onto the rows
+    by lookup; otherwise one per row, by one sort and a loop that does the least work for the untied
+    scores."""
     pos = list(compress(scores, truth))
     neg = list(compress(scores, map(not_, truth)))
     pos_counts = Counter(pos)
     if len(pos_counts) > m // FEW_DISTINCT:
-        return _placements_sorted(truth, scores, m, n)
+        return _sorted_groups(truth, scores, m, n)
     neg_counts = Counter(neg)
     if len(neg_counts) > n // FEW_DISTINCT:
-        return _placements_sorted(truth, scores, m, n)
+        return _sorted_groups(truth, scores, m, n)
     values = sorted(pos_counts.keys() | neg_counts.keys())
     pos_in = list(map(pos_counts.get, values, repeat(0)))
     neg_in = list(map(neg_counts.get, values, repeat(0)))
@@ -145,8 +157,29 @@ def _placements(truth, scores, m, n):
     beat_neg = map(truediv, map(add, neg_before, map(mul, half, neg_in)), repeat(n))
     beaten_by = map(truediv, map(add, map(sub, map(sub, repeat(m), pos_before), pos_in), map(mul, half, pos_in)),
                     repeat(m))
-    return (list(map(dict(zip(values, beat_neg)).__getitem__, pos)),
-            list(map(dict(zip(values, beaten_by)).__getitem__, neg)))
+
+    def spread(rows):
+        return lambda per_value: list(map(dict(zip(values, per_value)).__getitem__, rows))
+
+    return Placements(list(beat_neg), pos_in, spread(pos)), Placements(list(beaten_by), neg_in, spread(neg))
+
+
+def _sorted_groups(truth, scores, m, n):
+    v10, v01 = _placements_sorted(truth, scores, m, n)
+    return Placements(v10, None, list), Placements(v01, None, list)
+
+
+def _fsum_repeated(values, counts):
+    """``math.fsum`` of each of ``values`` repeated ``counts`` times (None: once each), exactly that float:
+    value * count is summed as the exact terms value * 2**k of the bits k of count (|value| <= 1: no
+    overflow), and fsum is the correctly rounded sum of its terms in any order."""
+    if counts is None:
+        return math.fsum(values)
+    values = list(values)
+    terms = []
+    for k in range(max(counts, default=0).bit_length()):
+        terms.extend(map(math.ldexp, compress(values, map((1 << k).__and__, counts)), repeat(k)))
+    return math.fsum(terms)
 
 
 FEW_DISTINCT = 4  # the per-score path when each class has at most a quarter as many distinct scores as rows
@@ -187,16 +220,17 @@ def _placements_sorted(truth, scores, m, n):
     return list(compress(place, truth)), list(compress(place, map(not_, truth)))
 
 
-def _covariances(x, y, mean_x, mean_y):
-    """(var x, var y, cov x y) with ddof=1, each ``fsum`` of the products (a - mean_x) * (b - mean_y);
-    fsum is correctly rounded, so the products' order does not matter."""
-    k = len(x)
+def _covariances(x, y, mean_x, mean_y, k):
+    """(var x, var y, cov x y) with ddof=1 of two models' ``Placements`` of the same ``k`` rows, each the
+    ``fsum`` of the products (a - mean_x) * (b - mean_y) over the rows: the variances from each group's
+    product repeated over its rows (``_fsum_repeated``), the covariance over the rows, paired in row
+    order; fsum is correctly rounded, so the products' order does not matter."""
     if k < 2:
         return 0.0, 0.0, 0.0
-    dx = list(map(sub, x, repeat(mean_x)))
-    dy = list(map(sub, y, repeat(mean_y)))
-    return (math.fsum(map(mul, dx, dx)) / (k - 1), math.fsum(map(mul, dy, dy)) / (k - 1),
-            math.fsum(map(mul, dx, dy)) / (k - 1))
+    dx = list(map(sub, x.place, repeat(mean_x)))
+    dy = list(map(sub, y.place, repeat(mean_y)))
+    return (_fsum_repeated(map(mul, dx, dx), x.counts) / (k - 1), _fsum_repeated(map(mul, dy, dy), y.counts) / (k - 1),
+            math.fsum(map(mul, x.rows(dx), y.rows(dy))) / (k - 1))
 
 
 def delong(y_true_positive, scores_a, scores_b):
@@ -209,12 +243,13 @@ def delong(y_true_positive, scores_a, scores_b):
     n = len(truth) - m
     if m == 0 or n == 0:
         return None
-    v10a, v01a = _placements(truth, scores_a, m, n)
-    v10b, v01b = _placements(truth, scores_b, m, n)
-    sum10a, sum10b = math.fsum(v10a), math.fsum(v10b)
+    v10a, v01a = _placement_groups(truth, scores_a, m, n)
+    v10b, v01b = _placement_groups(truth, scores_b, m, n)
+    sum10a, sum10b = _fsum_repeated(v10a.place, v10a.counts), _fsum_repeated(v10b.place, v10b.counts)
     auc_a, auc_b = sum10a / m, sum10b / m
-    s10a, s10b, s10ab = _covariances(v10a, v10b, sum10a / m, sum10b / m)
-    s01a, s01b, s01ab = _covariances(v01a, v01b, math.fsum(v01a) / n, math.fsum(v01b) / n)
+    s10a, s10b, s10ab = _covariances(v10a, v10b, sum10a / m, sum10b / m, m)
+    s01a, s01b, s01ab = _covariances(v01a, v01b, _fsum_repeated(v01a.place, v01a.counts) / n,
+                                     _fsum_repeated(v01b.place, v01b.counts) / n, n)
     var_a = s10a / m + s01a / n
     var_b = s10b / m + s01b / n
     cov = s10ab / m + s01ab / n
