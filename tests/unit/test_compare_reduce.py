@@ -80,3 +80,99 @@ def test_delong_per_distinct_score_equals_the_textbook_on_degenerate_scores(scor
     else:
         auc_a, auc_b, z, _, se = result
         assert (auc_a, auc_b, z, se) == _textbook_delong(truth, s1, s2)
+
+
+@pytest.mark.parametrize("blocks", [1, 2, 7, 120, 500])
+def test_draws_are_random_choices(blocks):
+    """The bootstrap's draws are ``random.choices`` (the definition the sklearn test follows)."""
+    ours, theirs = random.Random(blocks), random.Random(blocks)
+    for _ in range(200):
+        assert bootstrap.draws(ours, blocks) == theirs.choices(range(blocks), k=blocks)
+
+
+# --- class codes checked and translated in C ---------------------------------------------------------
+
+
+def _columns():
+    from array import array
+
+    g = random.Random(4)
+    yield array("i")
+    for limit in (1, 2, 3, 200, 255, 256, 257, 70000):
+        yield array("i", [g.randrange(limit) for _ in range(3000)])
+    for bad in (-1, 256, 257, 65536, 2 ** 24, -2 ** 31, 2 ** 31 - 1, 511):
+        values = [g.randrange(3) for _ in range(1000)]
+        values[g.randrange(1000)] = bad
+        yield array("i", values)
+
+
+@pytest.mark.parametrize("limit", [1, 2, 3, 200, 256, 300])
+def test_codes_checks_equal_their_definitions(limit):
+    from array import array
+
+    from modelops.engine.compare import codes
+
+    for column in _columns():
+        inside = all(0 <= v < limit for v in column)
+        assert codes.codes_below(column, limit) is inside
+        small = codes.small_codes(column, limit)
+        assert small == (bytes(column.tolist()) if inside and limit <= 256 else None)
+        if inside:
+            assert codes.distinct_codes(column, limit) == set(column)
+    assert codes.small_codes([0, 1], 2) is None and codes.small_codes(array("l", [0, 1]), 2) is None
+    assert codes.codes_below([0, 1, 2], 3) and not codes.codes_below([0, 3], 3)
+
+
+def test_translated_codes_equal_the_lookup():
+    from array import array
+
+    from modelops.engine.compare import codes
+
+    g = random.Random(8)
+    for size, largest in ((2, 2), (3, 3), (200, 256), (256, 256), (5, 1000), (300, 300)):
+        table = g.sample(range(largest), size)
+        column = array("i", [g.randrange(size) for _ in range(5000)])
+        translated = codes.translate_codes(column, table)
+        assert translated == array("i", [table[v] for v in column]) and translated.typecode == "i"
+    assert codes.translate_codes(array("i"), []) == array("i")
+
+
+def test_partials_with_codes_out_of_their_table_or_bad_scores_are_counted():
+    """Forged codes (negative, past the table, past 256) and non-finite scores: counted, not merged; the
+    remaining partials (their class tables in another order: translated) give the raw result."""
+    from array import array
+
+    from modelops.engine import partials
+    from modelops.engine.compare import compare_map, compare_rows, partial
+
+    g = random.Random(12)
+    rows = [{"y": str(g.randrange(2)), "a": str(g.randrange(2)), "b": str(g.randrange(2)), "sa": repr(g.random()),
+             "sb": repr(g.random())} for _ in range(600)]
+    options = dict(label="y", score_a="sa", score_b="sb", bootstrap=50)
+    expected = compare_rows(rows, "a", "b", **options).result()
+    mapped = [p for start in range(0, 600, 50) for p in compare_map(rows[start:start + 50], "a", "b", **options)]
+    assert len({p["mo_labels"] for p in mapped}) == 2  # both table orders: some partials are translated
+    good = mapped[0]
+    kept = len(partials.unpack(good["mo_y"], "i"))
+    forged = []
+    for bad in (-1, 2, 256, 2 ** 20, -2 ** 31):
+        codes = array("i", [0] * kept)
+        codes[kept // 2] = bad
+        forged.append(dict(good, mo_a=partials.pack(codes, "i")))
+    past = array("i", [299] * (kept - 1) + [300])  # past a 300-class table: checked by min and max
+    forged.append(dict(good, mo_labels=json_labels(300), mo_y=partials.pack(past, "i")))
+    for bad in (math.inf, -math.inf, math.nan):
+        scores = array("d", [0.5] * kept)
+        scores[0] = bad
+        forged.append(dict(good, mo_score_b=partials.pack(scores)))
+    merged = compare_rows([], "a", "b", **options)
+    merged.add_rows(forged + mapped)
+    assert merged.bad_partials == len(forged) == 9
+    assert merged.result() == expected
+    assert partial.PARTIAL in good
+
+
+def json_labels(count):
+    import json
+
+    return json.dumps([str(i) for i in range(count)])

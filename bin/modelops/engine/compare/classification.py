@@ -5,12 +5,11 @@ non-zero columns), laid out by ``ConfusionLayout``:
 rows right by a, rows right by b, row count, then (tp, fp, fn) of every class for model a, then for
 model b. ``read`` turns such a list back into a named ``Confusion``."""
 
-import sys
-from array import array
 from collections import namedtuple
 
 from ... import metrics as m
 from .bootstrap import block_bounds, rows_and_blocks
+from .codes import small_codes
 
 MODELS = (0, 1)
 # (tp, fp, fn) of one class for one model
@@ -56,14 +55,12 @@ def _binary_states(y, a, b, positive):
     """One byte per row: its state (see TRUTH, SAYS_A, SAYS_B). Class codes in ``array("i")`` columns
     below 256 (the usual case) are turned into state bits with ``bytes.translate`` and added as big
     integers (no carries: a byte sums to at most 7), all in C; otherwise row by row."""
-    codes = (y, a, b)
-    if all(isinstance(c, array) and c.typecode == "i" for c in codes) and len(y) and max(map(max, codes)) < 256 \
-            and min(map(min, codes)) >= 0:
+    codes = [small_codes(column) for column in (y, a, b)]
+    if len(y) and None not in codes:
         total = 0
-        low = 0 if sys.byteorder == "little" else y.itemsize - 1
         for column, bit in zip(codes, (TRUTH, SAYS_A, SAYS_B)):
             table = bytes(bit * (code == positive) for code in range(256))
-            total += int.from_bytes(column.tobytes()[low::column.itemsize].translate(table), "big")
+            total += int.from_bytes(column.translate(table), "big")
         return total.to_bytes(len(y), "big")
     return bytes([TRUTH * (t == positive) + SAYS_A * (x == positive) + SAYS_B * (z == positive)
                   for t, x, z in zip(y, a, b)])

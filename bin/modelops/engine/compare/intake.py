@@ -12,6 +12,7 @@ from ...stats.twosample import quantile_linear
 from ...values import category, finite_or_none
 from . import classification, forecast, partial, regression
 from .bootstrap import BUDGET, affordable, block_count, column_totals, resample_cost, resample_deltas
+from .codes import distinct_codes, translate_codes
 from .report import bootstrap_p, finish, new_row, percentile_ci
 from .scaling import scale_exponent, scaled, unscale
 
@@ -204,7 +205,7 @@ class PredictionsAccumulator:
             codes = [self.labels.code(name) for name in part.labels]
             same = codes == list(range(len(codes)))
             for column, values in zip(self.columns, (part.y, part.a, part.b)):
-                column.extend(values if same else array("i", map(codes.__getitem__, values)))
+                column.extend(values if same else translate_codes(values, codes))
         else:
             for row in partial.replay_rows(part, self.fields):
                 self.add(row)
@@ -277,8 +278,9 @@ class PredictionsAccumulator:
         y, a, b = self.columns
         n = len(y)
         labels = self.labels.labels
-        present = sorted(set(y) | set(a) | set(b))
-        if len(set(y)) < 2:
+        truth_codes = distinct_codes(y, len(labels))
+        present = sorted(truth_codes | distinct_codes(a, len(labels)) | distinct_codes(b, len(labels)))
+        if len(truth_codes) < 2:
             raise ModelOpsError("the label %s has one class only (%s); precision, recall and AUC need two"
                                 % (self.fields[0], labels[y[0]]))
         if self.average == "binary" and len(present) > 2:

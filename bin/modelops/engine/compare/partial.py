@@ -23,6 +23,8 @@ from collections import namedtuple
 
 from ...values import category
 from .. import partials
+from ..partials import all_finite
+from .codes import codes_below
 
 PARTIAL = "mo_compare_part"
 PARTIAL_VERSION = "1"
@@ -66,10 +68,6 @@ def segment_of(row):
     return key
 
 
-def _finite(column):
-    return all(map(math.isfinite, column))
-
-
 def _cell(value):
     return value is None or isinstance(value, str) or (
         isinstance(value, list) and all(isinstance(v, str) for v in value))
@@ -94,14 +92,14 @@ def read(row, accumulator):
         if not isinstance(labels, list) or len(set(labels)) != len(labels) or not all(
                 isinstance(name, str) and category(name) == name for name in labels):
             raise ValueError("labels")
-        if kept and (min(min(y), min(a), min(b)) < 0 or max(max(y), max(a), max(b)) >= len(labels)):
+        if not (codes_below(y, len(labels)) and codes_below(a, len(labels)) and codes_below(b, len(labels))):
             raise ValueError("codes")
-    elif not (_finite(y) and _finite(a) and _finite(b)):
+    elif not (all_finite(y) and all_finite(a) and all_finite(b)):
         raise ValueError("numbers")
     scores = ()
     if accumulator.fields[3] is not None:
         scores = tuple(partials.unpack(row.get(name), "d", limit) for name in ("mo_score_a", "mo_score_b"))
-        if len(scores[0]) != kept or len(scores[1]) != kept or not (_finite(scores[0]) and _finite(scores[1])):
+        if len(scores[0]) != kept or len(scores[1]) != kept or not (all_finite(scores[0]) and all_finite(scores[1])):
             raise ValueError("scores")
     times = None
     if accumulator.times is not None:
