@@ -176,3 +176,21 @@ def json_labels(count):
     import json
 
     return json.dumps([str(i) for i in range(count)])
+
+
+@pytest.mark.parametrize("kind", ["ties", "continuous"])
+def test_delong_on_truth_bytes_and_score_arrays_equals_lists(kind):
+    """The reduce hands DeLong the truth as bytes and the scores as arrays: the same result as lists."""
+    from array import array
+
+    from modelops.stats import paired
+    from tests.unit.test_paired import _scores, _textbook_delong
+
+    g = random.Random(13)
+    truth = [g.random() < 0.3 for _ in range(4000)]
+    s1, s2 = _scores(kind, g, truth), _scores(kind, g, truth)
+    expected = paired.delong(truth, s1, s2)
+    assert paired.delong(bytes(truth), array("d", s1), array("d", s2)) == expected
+    assert paired.delong([int(t) * 7 for t in truth], s1, s2) == expected  # truthy values, not only 0 and 1
+    auc_a, auc_b, z, _, se = expected
+    assert (auc_a, auc_b, z, se) == _textbook_delong(truth, s1, s2)

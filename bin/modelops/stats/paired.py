@@ -5,6 +5,7 @@ this data" (the caller says why).
 """
 
 import math
+from array import array
 from collections import Counter, namedtuple
 from itertools import accumulate, compress, repeat
 from operator import add, mul, not_, sub, truediv
@@ -140,8 +141,9 @@ def _placement_groups(truth, scores, m, n):
     the usual case) one group per distinct score, computed in C-level passes and spread onto the rows
     by lookup; otherwise one per row, by one sort and a loop that does the least work for the untied
     scores."""
+    scores = scores.tolist() if isinstance(scores, array) else scores  # floats made once, in one C pass
     pos = list(compress(scores, truth))
-    neg = list(compress(scores, map(not_, truth)))
+    neg = list(compress(scores, truth.translate(_FLIP) if isinstance(truth, bytes) else map(not_, truth)))
     pos_counts = Counter(pos)
     if len(pos_counts) > m // FEW_DISTINCT:
         return _sorted_groups(truth, scores, m, n)
@@ -182,6 +184,7 @@ def _fsum_repeated(values, counts):
     return math.fsum(terms)
 
 
+_FLIP = b"\1\0" + bytes(254)  # 0 and 1 swapped
 FEW_DISTINCT = 4  # the per-score path when each class has at most a quarter as many distinct scores as rows
 
 
@@ -236,10 +239,12 @@ def _covariances(x, y, mean_x, mean_y, k):
 def delong(y_true_positive, scores_a, scores_b):
     """DeLong's test for two correlated ROC AUCs on the same rows.
 
-    ``y_true_positive`` holds booleans. Returns (auc_a, auc_b, z, p, se of auc_b - auc_a) or None
-    when a class is missing."""
-    truth = list(map(bool, y_true_positive))
-    m = sum(truth)
+    ``y_true_positive`` holds booleans (or is ``bytes`` of 0 and 1, taken as they are). Returns (auc_a,
+    auc_b, z, p, se of auc_b - auc_a) or None when a class is missing."""
+    truth = y_true_positive
+    if not (isinstance(truth, bytes) and not truth.translate(None, b"\0\1")):
+        truth = bytes(map(bool, truth))
+    m = truth.count(1)
     n = len(truth) - m
     if m == 0 or n == 0:
         return None

@@ -12,7 +12,7 @@ from ...stats.twosample import quantile_linear
 from ...values import category, finite_or_none
 from . import classification, forecast, partial, regression
 from .bootstrap import BUDGET, affordable, block_count, column_totals, resample_cost, resample_deltas
-from .codes import distinct_codes, translate_codes
+from .codes import distinct_codes, small_codes, translate_codes
 from .report import bootstrap_p, finish, new_row, percentile_ci
 from .scaling import scale_exponent, scaled, unscale
 
@@ -333,7 +333,9 @@ class PredictionsAccumulator:
             row = new_row("roc_auc", name_a, name_b, None, None, n, n)
             row["test"] = "delong (binary only)"
             return row
-        truth = [c == positive for c in self.columns[0]]
+        is_positive = bytes(code == positive for code in range(256))
+        low = small_codes(self.columns[0])
+        truth = low.translate(is_positive) if low is not None else bytes(c == positive for c in self.columns[0])
         result = paired.delong(truth, self.scores[0], self.scores[1])
         auc_a, auc_b, z, p, se = result
         row = new_row("roc_auc", name_a, name_b, auc_a, auc_b, n, n)
