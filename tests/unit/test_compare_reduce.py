@@ -123,6 +123,16 @@ def test_codes_checks_equal_their_definitions(limit):
     assert codes.codes_below([0, 1, 2], 3) and not codes.codes_below([0, 3], 3)
 
 
+def test_count_byte_is_bytes_count():
+    from modelops.engine.compare import codes
+
+    g = random.Random(3)
+    data = bytes(g.choice([0, 1, 7, 255]) for _ in range(5000))
+    for value in range(256):
+        assert codes.count_byte(data, value) == data.count(value)
+    assert codes.count_byte(b"", 0) == 0
+
+
 def test_translated_codes_equal_the_lookup():
     from array import array
 

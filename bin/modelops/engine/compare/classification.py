@@ -9,7 +9,7 @@ from collections import namedtuple
 
 from ... import metrics as m
 from .bootstrap import block_bounds, rows_and_blocks
-from .codes import small_codes
+from .codes import count_byte, small_codes
 
 MODELS = (0, 1)
 # (tp, fp, fn) of one class for one model
@@ -81,7 +81,7 @@ def binary_block_counts(columns, positive, blocks):
     sums = []
     for start, stop in block_bounds(n, blocks):
         part = states[start:stop]
-        c = [part.count(state) for state in range(8)]
+        c = [count_byte(part, state) for state in range(8)]
         block = [0] * layout.width
         for model in MODELS:
             block[layout.RIGHT[model]] = sum(c[s] for s in right[model])
@@ -91,7 +91,7 @@ def binary_block_counts(columns, positive, blocks):
             block[at + layout.FN] = sum(c[s] for s in fn[model])
         block[layout.ROWS] = stop - start
         sums.append(block)
-    whole = [states.count(state) for state in range(8)]
+    whole = [count_byte(states, state) for state in range(8)]
     a_only = sum(whole[s] for s in right[0] if s not in right[1])
     b_only = sum(whole[s] for s in right[1] if s not in right[0])
     return layout, sums, (a_only, b_only)

@@ -18,12 +18,19 @@ def small_codes(column, limit=256):
         return None
     size = column.itemsize
     data = column.tobytes()
-    low = data[size - 1 if _LOW is None else 0::size]
-    if data.count(0) - low.count(0) != len(data) - len(low):  # a byte above the lowest is not zero
-        return None
+    start = size - 1 if _LOW is None else 0
+    low = data[start::size]
     if low.translate(None, bytes(range(limit))):  # a byte left that is not below limit
         return None
-    return low
+    alone = bytearray(len(data))
+    alone[start::size] = low
+    return low if alone == data else None  # else a byte above the lowest is not zero
+
+
+def count_byte(data, value):
+    """``data.count(value)``: how many bytes ``bytes.translate`` deletes (several times faster than
+    ``bytes.count`` of one byte)."""
+    return len(data) - len(data.translate(None, bytes((value,))))
 
 
 def codes_below(column, limit):
