@@ -39,7 +39,7 @@ class ModelDriftCommand(spl.SafeMessages, spl.AccumulateUntilFinished, Reporting
         # Optional (requires_preop=False): the reduce phase takes raw rows just as well.
         args, options = self._engine_arguments()
         with spl.user_errors(self):
-            yield from drift_map(records, *args, **options)
+            yield from drift_map(spl.chunk_table(records) or records, *args, **options)
 
     def make_engine(self):
         args, options = self._engine_arguments()

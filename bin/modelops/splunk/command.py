@@ -1,9 +1,14 @@
 """What every custom search command shares: one-sentence errors, brace-safe messages and knowing
 when splunkd's input is finished. The one module that relies on splunklib's private behaviour."""
 
+import csv
 import sys
 from contextlib import contextmanager
+from itertools import repeat
 
+from splunklib.searchcommands.internals import CsvDialect
+
+from ..engine.table import Table
 from ..errors import ModelOpsError
 
 
@@ -73,19 +78,105 @@ class AccumulateUntilFinished:
         # character: the 63 MB of map-phase partials for 1M rows cost 250 MB there. The same CSV reader
         # fed the body's lines one at a time gives the same records without that copy.
         _metadata, body = chunk
-        self._record_writer.write_records(process(self._read_csv_records(body_lines(body))))
+        self._record_writer.write_records(process(ChunkRecords(self, body)))
 
     def reduce(self, records):
         with user_errors(self):
             if self._engine is None:
                 self._engine = self.make_engine()
-            self._engine.add_rows(records)
+            table = None
+            if hasattr(self._engine, "add_table"):  # raw rows (splunkd skipped the map) in C
+                table = chunk_table(records, unless=self._engine.partial_fields)
+            if table is not None:
+                self._engine.add_table(table)
+            else:
+                self._engine.add_rows(records)
             if not input_finished(self):
                 return
             rows = self._engine.result()
             for warning in self._engine.warnings():
                 write_warning(self, warning)
             yield from uniform(rows)
+
+
+class ChunkRecords:
+    """One chunk's records as splunklib reads them (iterate), or as a ``Table`` (``table()``)."""
+
+    __slots__ = ("_command", "_body")
+
+    def __init__(self, command, body):
+        self._command, self._body = command, body
+
+    def __iter__(self):
+        return self._command._read_csv_records(body_lines(self._body))
+
+    def table(self, unless=()):
+        return read_table(self._body, unless)
+
+
+def chunk_table(records, unless=()):
+    """The chunk as a ``Table`` when it reads as one and has none of the fields ``unless`` (a map
+    phase's partial rows go through the rows path); otherwise None."""
+    return records.table(unless) if isinstance(records, ChunkRecords) else None
+
+
+def read_table(body, unless=()):
+    """The chunk's CSV body as a ``Table`` holding exactly the cells splunklib's reader gives, or None
+    where only that reader gets them right (a multivalue cell, a row of another width, a repeated
+    field name, a NUL, text it refuses) or the header names a field of ``unless``. Bodies without quotes are split
+    in C (one ``split`` for every cell); the rest go through the same ``csv`` reader, transposed
+    by ``zip``."""
+    if not body or "\0" in body:
+        return None
+    if '"' in body:
+        reader = csv.reader(body_lines(body), dialect=CsvDialect)
+        try:
+            names = next(reader, [])
+            if not set(unless).isdisjoint(names):
+                return None
+            rows = list(reader)
+        except csv.Error:  # splunklib's reader raises it too, in the rows path
+            return None
+        width = len(names)
+        if any(len(row) != width for row in rows):
+            return None
+        columns = list(zip(*rows)) if rows else [()] * width
+    else:
+        names = body[:body.find("\n")].rstrip("\r").split(",")
+        if not set(unless).isdisjoint(names):
+            return None
+        lines = _plain_lines(body)
+        if lines is None:
+            return None
+        width = len(names)
+        rows = lines[1:]
+        if rows and set(map(str.count, rows, repeat(",", len(rows)))) != {width - 1}:
+            return None
+        cells = ",".join(rows).split(",") if rows else []
+        columns = [cells[k::width] for k in range(width)]
+    if len(set(names)) != width:
+        return None
+    table = dict(zip(names, columns))
+    for name in names:
+        if name.startswith("__mv_") and any(table.pop(name)):
+            return None
+    return Table(table, len(rows))
+
+
+def _plain_lines(body):
+    """The lines of a body whose every line ends in CRLF (or every one in LF), without their ends;
+    None when a CR or LF stands alone (the csv reader's line rules then apply) or a line is empty."""
+    crlf = body.count("\r\n")
+    if crlf and body.count("\r") == crlf == body.count("\n"):
+        end = "\r\n"
+    elif not crlf and "\r" not in body:
+        end = "\n"
+    else:
+        return None
+    lines = body.split(end)
+    if lines[-1] == "":
+        lines.pop()
+    return None if not lines or "" in lines else lines
 
 
 def body_lines(text):

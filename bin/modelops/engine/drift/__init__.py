@@ -27,6 +27,7 @@ those numeric features and Jensen-Shannon for the others, drift when the distanc
 
 from ...errors import ModelOpsError
 from ...stats.binning import PER_VALUE_BINS_UP_TO
+from ..table import Table
 from .decision import DATASET_ROW, DEFAULT_DRIFT_SHARE, OUTPUT_FIELDS, dataset_row, decide, psi_level
 from .profiles import ProfileDrift
 from .rows import DriftAccumulator, SegmentedDrift
@@ -57,15 +58,19 @@ def drift_engine(features=(), split_field=None, reference_until=None, by=None, *
 
 
 def drift_map(records, *args, **options):
-    """The map phase of ``| modeldrift`` over one chunk: raw mode parses the rows and yields compact
-    partial rows (sorted, packed numbers per feature and side; see ``rows.PARTIAL``) for the reduce
-    phase to merge; profile mode forwards its events. Same arguments as ``drift_engine``."""
+    """The map phase of ``| modeldrift`` over one chunk (rows, or the same rows as a ``Table``): raw
+    mode parses the rows and yields compact partial rows (sorted, packed numbers per feature and
+    side; see ``rows.PARTIAL``) for the reduce phase to merge; profile mode forwards its events.
+    Same arguments as ``drift_engine``."""
     try:
         engine = drift_engine(*args, **options)
     except ModelOpsError:
         engine = None  # bad options: the reduce phase says so, once
     if engine is None or isinstance(engine, ProfileDrift):
-        yield from records
+        yield from records.rows() if isinstance(records, Table) else records
         return
-    engine.add_rows(records)
+    if isinstance(records, Table):
+        engine.add_table(records)
+    else:
+        engine.add_rows(records)
     yield from engine.partial_rows()

@@ -5,6 +5,7 @@ import json
 import math
 from array import array
 from collections import Counter
+from itertools import compress
 
 from ...errors import ModelOpsError
 from ...values import MISSING, NUMBER, classify, format_category
@@ -99,6 +100,26 @@ class _Sample:
         for value in values:
             self.add(value)
 
+    def add_texts(self, cells) -> None:
+        """``add_column`` for cells that are all texts (a Table's column). A text that ``float`` reads
+        is the number ``classify`` gives it (finite) or missing (nan, inf), so a column of numbers is
+        converted and checked in C; the integer limit of ``add_column`` applies to ints only."""
+        if self.categories is None:
+            try:
+                numbers = array("d", map(float, cells))
+            except ValueError:
+                numbers = None
+            if numbers is not None:
+                if partials.all_finite(numbers):
+                    self.numbers.extend(numbers)
+                else:
+                    finite = list(filter(math.isfinite, numbers))
+                    self.numbers.extend(finite)
+                    self.n_null += len(numbers) - len(finite)
+                return
+        for value in cells:
+            self.add(value)
+
     def make_categorical(self) -> None:
         if self.categories is None:
             self.categories = Counter(format_category(v) for v in self.numbers)
@@ -142,6 +163,14 @@ class _Sample:
             self.categories.update(format_category(v) for v in numbers)
 
 
+def _timestamp(cell):
+    """``float(cell)``, or None where ``_side`` finds no time."""
+    try:
+        return float(cell)
+    except (TypeError, ValueError):
+        return None
+
+
 class DriftAccumulator:
     """Collects reference and current rows and computes drift per feature.
 
@@ -149,6 +178,8 @@ class DriftAccumulator:
     ``reference_until`` (``_time`` before it is reference). Rows that fit neither are counted in
     ``skipped_rows`` and reported as a warning.
     """
+
+    partial_fields = (PARTIAL,)  # a chunk with one of these is map output: read as rows, not a Table
 
     def __init__(self, features, split_field=None, reference_until=None, reference_value="reference",
                  current_value="current", stattest=None, threshold=None,
@@ -245,6 +276,37 @@ class DriftAccumulator:
                 for feature, sample in side.items():
                     sample.add_column([row.get(feature) for row in routed])
 
+    def add_table(self, table) -> None:
+        """``add_rows`` for a ``Table`` of raw rows: routed and converted column by column, in C."""
+        if PARTIAL in table.columns or not isinstance(self.reference_value, str) or not isinstance(
+                self.current_value, str):
+            self.add_rows(table.rows())
+            return
+        n = table.n_rows
+        if self.split_field is not None:
+            labels = table.columns.get(self.split_field)
+            if labels is None:
+                reference = current = [False] * n
+            else:
+                reference = list(map(self.reference_value.__eq__, labels))
+                current = ([False] * n if self.current_value == self.reference_value
+                           else list(map(self.current_value.__eq__, labels)))
+        else:
+            stamps = [_timestamp(t) for t in table.column("_time")]
+            reference = [t is not None and t < self.reference_until for t in stamps]
+            current = [t is not None and not t < self.reference_until for t in stamps]
+        n_reference, n_current = sum(reference), sum(current)
+        self.skipped_rows += n - n_reference - n_current
+        for side, mask, count in ((self.reference, reference, n_reference), (self.current, current, n_current)):
+            if not count:
+                continue
+            for feature, sample in side.items():
+                cells = table.columns.get(feature)
+                if cells is None:
+                    sample.add_column([None] * count)
+                else:
+                    sample.add_texts(cells if count == n else list(compress(cells, mask)))
+
     def add_columns(self, side, columns) -> None:
         """Rows given column by column: ``columns`` maps every feature to its values on ``side``
         ("reference" or "current"), all of one length; the same as ``add_rows`` of those rows."""
@@ -339,6 +401,8 @@ class SegmentedDrift(Segments):
     A segment that cannot be compared (no reference or no current rows) is reported in a warning and
     as ``insufficient_data`` rows while the other segments answer."""
 
+    partial_fields = (PARTIAL,)
+
     def __init__(self, make, by):
         super().__init__(by)
         self.make = make
@@ -370,6 +434,24 @@ class SegmentedDrift(Segments):
             groups.setdefault(key, []).append(row)
         for key, group in groups.items():
             self.part_for(key).add_rows(group)
+
+    def add_table(self, table):
+        """``add_rows`` for a ``Table`` of raw rows: each segment's rows handed on as a Table."""
+        if PARTIAL in table.columns:
+            self.add_rows(table.rows())
+            return
+        cells = table.columns.get(self.by)
+        if cells is None:
+            keys, lacking = [NO_SEGMENT] * table.n_rows, table.n_rows
+        else:
+            of_value = {value: segment_key({self.by: value}, self.by) for value in set(cells)}
+            keys = [of_value[value][0] for value in cells]
+            lacking = sum(count for value, count in Counter(cells).items() if of_value[value][1])
+        self.rows += table.n_rows
+        self.without_by += lacking
+        segments = list(dict.fromkeys(keys))
+        for key in segments:
+            self.part_for(key).add_table(table if len(segments) == 1 else table.select(map(key.__eq__, keys)))
 
     def partial_rows(self):
         for key in sorted(self.parts):
