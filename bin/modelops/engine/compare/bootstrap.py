@@ -126,15 +126,15 @@ def resample_deltas(sums, values, names, resamples, seed, width=None):
 EXACT_INT = 1 << 53  # below it every int is a float exactly
 
 
-def _packed_counts(sums, draws):
+def _packed_counts(sums, picks):
     """Dense blocks of counts (non-negative ints below ``EXACT_INT``: classification) as one int per
-    block, each column in a field wide enough for ``draws`` blocks' sum, so a resample is one C-level
-    ``sum`` of ``draws`` ints: (ints, field bits, field shifts); None for other blocks (floats: fsum).
+    block, each column in a field wide enough for the sum of ``picks`` blocks, so a resample is one
+    C-level ``sum`` of ``picks`` ints: (ints, field bits, field shifts); None for other blocks (floats: fsum).
 
     Each field's total is the exact integer sum of the column, and ``float`` of it is the fsum of the
     column (both are the exact sum correctly rounded; the counts are floats exactly)."""
     if not sums or not all(type(v) is int and 0 <= v < EXACT_INT for block in sums for v in block):
         return None
-    bits = max(1, (max(max(block, default=0) for block in sums) * draws).bit_length())
+    bits = max(1, (max(max(block, default=0) for block in sums) * picks).bit_length())
     shifts = range(0, bits * len(sums[0]), bits)
     return [sum(v << shift for v, shift in zip(block, shifts)) for block in sums], bits, shifts
