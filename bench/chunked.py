@@ -4,6 +4,9 @@ Not ``ru_maxrss``: on Linux a child's ru_maxrss keeps the peak of the process it
 (the kernel carries it across exec), so a bench holding a gigabyte of chunks saw every child at a
 gigabyte. ``VmHWM`` in ``/proc/<pid>/status`` belongs to the exec'd program alone; it is read after
 the last reply, while the child is still alive (it never decreases, so that read is the peak).
+
+Every command runs as in Splunk's Python, which has no numpy: ``bench/splunk_python`` comes first on
+its PYTHONPATH and makes ``import numpy`` fail (the venv has numpy for the notebook benches).
 """
 
 import json
@@ -14,6 +17,7 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SPLUNK_PYTHON = os.path.join(ROOT, "bench", "splunk_python")  # no numpy there, as in Splunk
 sys.path.insert(0, ROOT)
 
 from tests.protocol import harness  # noqa: E402
@@ -34,7 +38,7 @@ def peak_mib(pid):
 def measure(script, args, bodies):
     """Send getinfo then every body as one execute chunk; return (seconds, peak MiB, replies)."""
     with tempfile.TemporaryDirectory() as dispatch_dir:
-        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1")
+        env = dict(os.environ, PYTHONDONTWRITEBYTECODE="1", PYTHONPATH=SPLUNK_PYTHON)
         process = subprocess.Popen([sys.executable, script], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, cwd=dispatch_dir, env=env)
         info = harness.searchinfo(args, dispatch_dir, os.path.basename(script)[:-3])
