@@ -2,6 +2,12 @@
 
 All p-values are two-sided. Inputs are plain sequences; ``None`` results mean "not defined for
 this data" (the caller says why).
+
+``delong`` given ``numpy`` score arrays instead (notebooks, where numpy is importable) runs vectorised
+and returns the SAME floats as its pure path, bit for bit: the placements' integer counts per tie group
+come from an argsort and cumulative counts instead of a Counter or a loop, each placement is the same
+IEEE expression on the same integers, and every sum is ``math.fsum`` (correctly rounded: the same float
+whatever the order or grouping of its terms).
 """
 
 import math
@@ -12,6 +18,13 @@ from operator import add, mul, not_, sub, truediv
 
 from .ranks import average_ranks
 from .special import chi2_sf, norm_sf, t_two_sided_pvalue
+
+try:
+    import numpy
+    _NDARRAY = numpy.ndarray
+except ImportError:  # Splunk's Python: the pure path below
+    numpy = None
+    _NDARRAY = ()
 
 
 def mean_var(values):
@@ -240,10 +253,16 @@ def delong(y_true_positive, scores_a, scores_b):
     """DeLong's test for two correlated ROC AUCs on the same rows.
 
     ``y_true_positive`` holds booleans (or is ``bytes`` of 0 and 1, taken as they are). Returns (auc_a,
-    auc_b, z, p, se of auc_b - auc_a) or None when a class is missing."""
+    auc_b, z, p, se of auc_b - auc_a) or None when a class is missing. With both scores ``numpy`` arrays
+    of one dimension and the rows' length (the truth then may also be a numpy array) it runs vectorised,
+    with the same result to the last bit."""
     truth = y_true_positive
-    if not (isinstance(truth, bytes) and not truth.translate(None, b"\0\1")):
-        truth = bytes(map(bool, truth))
+    if isinstance(scores_a, _NDARRAY) and isinstance(scores_b, _NDARRAY):
+        if not isinstance(truth, _NDARRAY):
+            truth = _truth_bytes(truth)
+        if _vectorisable(truth, scores_a, scores_b):
+            return _delong_numpy(truth, scores_a, scores_b)
+    truth = _truth_bytes(truth)
     m = truth.count(1)
     n = len(truth) - m
     if m == 0 or n == 0:
@@ -252,9 +271,23 @@ def delong(y_true_positive, scores_a, scores_b):
     v10b, v01b = _placement_groups(truth, scores_b, m, n)
     sum10a, sum10b = _fsum_repeated(v10a.place, v10a.counts), _fsum_repeated(v10b.place, v10b.counts)
     auc_a, auc_b = sum10a / m, sum10b / m
-    s10a, s10b, s10ab = _covariances(v10a, v10b, sum10a / m, sum10b / m, m)
-    s01a, s01b, s01ab = _covariances(v01a, v01b, _fsum_repeated(v01a.place, v01a.counts) / n,
-                                     _fsum_repeated(v01b.place, v01b.counts) / n, n)
+    s10 = _covariances(v10a, v10b, sum10a / m, sum10b / m, m)
+    s01 = _covariances(v01a, v01b, _fsum_repeated(v01a.place, v01a.counts) / n,
+                       _fsum_repeated(v01b.place, v01b.counts) / n, n)
+    return _delong_test(auc_a, auc_b, s10, s01, m, n)
+
+
+def _truth_bytes(truth):
+    """The truth as ``bytes`` of 0 and 1 (taken as they are when they already are)."""
+    if isinstance(truth, bytes) and not truth.translate(None, b"\0\1"):
+        return truth
+    return bytes(map(bool, truth))
+
+
+def _delong_test(auc_a, auc_b, s10, s01, m, n):
+    """(auc_a, auc_b, z, p, se) from the covariances (var a, var b, cov a b) of each class's placements."""
+    s10a, s10b, s10ab = s10
+    s01a, s01b, s01ab = s01
     var_a = s10a / m + s01a / n
     var_b = s10b / m + s01b / n
     cov = s10ab / m + s01ab / n
@@ -264,3 +297,76 @@ def delong(y_true_positive, scores_a, scores_b):
     se = math.sqrt(variance)
     z = (auc_a - auc_b) / se
     return auc_a, auc_b, z, 2.0 * norm_sf(abs(z)), se
+
+
+def _vectorisable(truth, scores_a, scores_b):
+    """Whether ``_delong_numpy`` takes these (else the pure path does): real scores of one dimension, as
+    many as the truth's rows, the truth bytes or a one-dimensional array."""
+    return (scores_a.ndim == 1 and scores_b.ndim == 1 and scores_a.dtype.kind in "fiu"
+            and scores_b.dtype.kind in "fiu" and (not isinstance(truth, _NDARRAY) or truth.ndim == 1)
+            and len(truth) == len(scores_a) == len(scores_b))
+
+
+def _delong_numpy(truth, scores_a, scores_b):
+    """``delong``'s vectorised twin, the same floats: ``truth`` bytes of 0 and 1 or a numpy array (its
+    elements' truth values, as ``bool`` takes them), the scores one-dimensional real numpy arrays."""
+    if isinstance(truth, _NDARRAY):
+        positive = truth.astype(bool)
+    else:
+        positive = numpy.frombuffer(truth, dtype=numpy.bool_)  # bytes of 0 and 1: a view
+    m = int(numpy.count_nonzero(positive))
+    n = len(positive) - m
+    if m == 0 or n == 0:
+        return None
+    negative = ~positive
+    v10a, v01a = _placements_numpy(positive, negative, scores_a, m, n)
+    v10b, v01b = _placements_numpy(positive, negative, scores_b, m, n)
+    sum10a, sum10b = _fsum_numpy(v10a), _fsum_numpy(v10b)
+    auc_a, auc_b = sum10a / m, sum10b / m
+    s10 = _covariances_numpy(v10a, v10b, sum10a / m, sum10b / m, m)
+    s01 = _covariances_numpy(v01a, v01b, _fsum_numpy(v01a) / n, _fsum_numpy(v01b) / n, n)
+    return _delong_test(auc_a, auc_b, s10, s01, m, n)
+
+
+def _placements_numpy(positive, negative, scores, m, n):
+    """``_placements`` vectorised, as float64 arrays in row order: the tie-group loop's integer counts per
+    group of equal scores (one argsort, group starts where the sorted score changes, positives before and
+    within each group from a cumulative count) in the loop's expressions, each placement spread back to
+    its row. int64 and float64 operations round as Python's int and float ones, and an untied score's
+    ``0.5 * 0`` adds 0.0 as the sorted path's ``+ 0.0``: the same floats."""
+    order = numpy.argsort(scores)  # any order within a tie: its rows share one placement
+    ordered = scores[order]
+    is_positive = positive[order]
+    total = len(ordered)
+    starts_group = numpy.empty(total, dtype=bool)
+    starts_group[0] = True
+    numpy.not_equal(ordered[1:], ordered[:-1], out=starts_group[1:])
+    starts = numpy.flatnonzero(starts_group)
+    ends = numpy.append(starts[1:], total)
+    positives_up_to = numpy.zeros(total + 1, dtype=numpy.int64)
+    numpy.cumsum(is_positive, out=positives_up_to[1:])
+    pos_before = positives_up_to[starts]
+    pos_in = positives_up_to[ends] - pos_before
+    neg_before = starts - pos_before
+    neg_in = ends - starts - pos_in
+    beat_neg = (neg_before + 0.5 * neg_in) / n
+    beaten_by = (m - pos_before - pos_in + 0.5 * pos_in) / m
+    group = numpy.cumsum(starts_group) - 1
+    place = numpy.empty(total)
+    place[order] = numpy.where(is_positive, beat_neg[group], beaten_by[group])
+    return place[positive], place[negative]
+
+
+def _covariances_numpy(x, y, mean_x, mean_y, k):
+    """``_covariances`` of two models' per-row placements (float64 arrays in row order): the same
+    deviations and products, each sum an fsum over the rows (the pure path's sums of the same terms)."""
+    if k < 2:
+        return 0.0, 0.0, 0.0
+    dx = x - mean_x
+    dy = y - mean_y
+    return _fsum_numpy(dx * dx) / (k - 1), _fsum_numpy(dy * dy) / (k - 1), _fsum_numpy(dx * dy) / (k - 1)
+
+
+def _fsum_numpy(values):
+    """``math.fsum`` of a float64 array's elements (read as Python floats through a memoryview: no list)."""
+    return math.fsum(memoryview(values))
