@@ -42,7 +42,7 @@ class ModelCompareCommand(spl.SafeMessages, spl.AccumulateUntilFinished, Reporti
             yield from records  # the reduce phase says what is wrong, once
             return
         with spl.user_errors(self):
-            yield from compare_map(records, *args, **options)
+            yield from compare_map(spl.chunk_table(records) or records, *args, **options)
 
     def make_engine(self):
         args, options = self._engine_arguments()

@@ -113,6 +113,8 @@ def compare(data, model_a, model_b, label=None, by=None, **options) -> list:
     Predictions mode: ``model_a``/``model_b`` are prediction columns compared against ``label``;
     options ``score1``/``score2`` (scores for AUC), ``task``, ``pos_label``, ``alpha``, ``bootstrap``,
     ``seed``, ``primary``. Returns one dict per metric (and segment, with ``by``) plus ``_summary_``.
+    A DataFrame is read column by column, and where numpy is importable DeLong's placements are
+    computed with it; without it the same engine runs in pure Python, with the same numbers.
     """
     from .engine.compare import compare_rows
 
@@ -120,6 +122,19 @@ def compare(data, model_a, model_b, label=None, by=None, **options) -> list:
     for old, new in (("score1", "score_a"), ("score2", "score_b")):
         if old in renamed:
             renamed[new] = renamed.pop(old)
+    if label is not None:
+        try:
+            import numpy  # noqa: F401  (DeLong's placements vectorised: the same numbers)
+            renamed.setdefault("vectorise", True)
+        except ImportError:
+            pass
+    if label is not None and _is_frame(data) and data.columns.is_unique:
+        # predictions from a DataFrame: column by column (no dict per row), the same numbers
+        from .engine.table import Table
+
+        comparison = compare_rows([], model_a, model_b, label=label, by=by, **renamed)
+        comparison.add_table(Table({name: data[name].tolist() for name in data.columns}, len(data)))
+        return comparison.result()
     rows = _records(data)
     if label is None:
         rows = [_flatten_metrics(r) for r in rows]

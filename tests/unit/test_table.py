@@ -1,6 +1,9 @@
-"""A chunk given column by column (``engine.table.Table``) is the same input as its rows: the drift
-engine's Table path (the map phase's, and the reduce's for raw rows) ends in the very same partials,
-rows and warnings as ``add_rows`` of those rows, whatever the cells."""
+"""A chunk given column by column (``engine.table.Table``) is the same input as its rows: the drift and
+compare engines' Table paths (the map phases', the reduces' for raw rows, ``modelops.compare``'s for a
+DataFrame) end in the very same partials, rows and warnings as ``add_rows`` of those rows, whatever
+the cells; and ``modelops.compare`` with numpy gives what it gives without."""
+
+import sys
 
 import pytest
 from hypothesis import example, given, settings
@@ -104,3 +107,130 @@ def test_a_table_holding_partials_is_merged_as_rows(options):
     by_rows.add_rows(partials)
     by_table.add_table(table_of(partials, fields))
     assert repr(by_table.result()) == repr(by_rows.result())
+
+
+# --- modelcompare: the Table path (map phase, raw rows in the reduce, modelops.compare's frames) ----
+
+import pandas as pd  # noqa: E402
+
+import modelops  # noqa: E402
+from modelops.engine.compare import compare_rows  # noqa: E402
+from tests import compare_builders as cb  # noqa: E402
+
+
+def compare_outcome(feed, *args, **options):
+    try:
+        comparison = compare_rows([], *args, **options)
+        feed(comparison)
+        return repr(comparison.result()), comparison.warnings()
+    except ModelOpsError as error:
+        return "error: %s" % error
+
+
+def compare_both_ways(rows, *args, **options):
+    by_rows = compare_outcome(lambda c: c.add_rows([dict(r) for r in rows]), *args, **options)
+    by_table = compare_outcome(lambda c: c.add_table(Table.of_rows(rows)), *args, **options)
+    assert by_table == by_rows
+    return by_rows
+
+
+COMPARE_CASES = [
+    (cb.binary_rows(900), ("pa", "pb"), dict(label="label", score_a="sa", score_b="sb", bootstrap=200)),
+    (cb.binary_rows(900), ("pa", "pb"), dict(label="label", score_a="sa", score_b="sb", by="kiln", bootstrap=50)),
+    (cb.multiclass_rows(n=700), ("a", "b"), dict(label="y", bootstrap=100)),
+    (cb.regression_rows(1300), ("a", "b"), dict(label="y", bootstrap=100)),  # 1,000 classes, then numbers
+    (cb.regression_rows(600), ("a", "b"), dict(label="y", task="regression", by="k", bootstrap=100)),
+    (cb.forecast_rows(300)[0], ("a", "b"), dict(label="y", task="forecast", horizon=2, bootstrap=100)),
+]
+
+
+@pytest.mark.parametrize("dirt", [0.0, 0.05, 0.3])
+@pytest.mark.parametrize("as_cells", [False, True])
+@pytest.mark.parametrize("case", range(len(COMPARE_CASES)))
+def test_compare_table_and_rows_give_the_same_rows_and_warnings(case, as_cells, dirt):
+    rows, models, options = COMPARE_CASES[case]
+    fields = [options["label"], *models] + [options[k] for k in ("score_a", "score_b", "by") if k in options]
+    rows = cb.dirty(rows, fields, seed=case, share=dirt) if dirt else rows
+    rows = cb.as_splunk_cells(rows) if as_cells else rows
+    outcome = compare_both_ways(rows, *models, **options)
+    if not dirt:
+        assert isinstance(outcome, tuple), outcome  # clean data compares (the equality is not of two errors)
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(st.lists(st.fixed_dictionaries({"y": SCALARS, "a": SCALARS, "b": SCALARS, "sa": SCALARS, "sb": SCALARS,
+                                       "_time": SCALARS, "k": st.sampled_from(["k1", "k2", "", "1", "1.0"])}),
+                max_size=30),
+       st.sampled_from([dict(label="y"), dict(label="y", score_a="sa", score_b="sb"), dict(label="y", by="k"),
+                        dict(label="y", task="regression"), dict(label="y", task="forecast")]))
+def test_compare_any_cells_table_and_rows_agree(rows, options):
+    compare_both_ways(rows, "a", "b", bootstrap=20, **options)
+
+
+def test_a_frame_compares_as_its_records():
+    rows = cb.dirty(cb.binary_rows(1200), ["label", "pa", "sa"], seed=5, share=0.05)
+    frame = pd.DataFrame(rows)
+    frame["grade"] = pd.Series(["lo", "hi", None] * 400, dtype="category")
+    frame["flag"] = [True, False] * 600
+    frame["n"] = pd.array([1, None, 0] * 400, dtype="Int64")
+    for args, options in [(("pa", "pb"), dict(label="label", score1="sa", score2="sb", bootstrap=100)),
+                          (("pa", "pb"), dict(label="label", by="kiln", bootstrap=50)),
+                          (("flag", "n"), dict(label="label", bootstrap=50)),
+                          (("pa", "grade"), dict(label="label", bootstrap=50))]:
+        records = modelops.compare(frame.to_dict(orient="records"), *args, **options)
+        assert repr(modelops.compare(frame, *args, **options)) == repr(records)
+
+
+def with_cell(rows, position, field, value):
+    rows = [dict(r) for r in rows]
+    if value is ABSENT:
+        del rows[position][field]
+    else:
+        rows[position][field] = value
+    return rows
+
+
+ABSENT = object()
+CLEAN_BINARY = cb.as_splunk_cells(cb.binary_rows(700))
+CLEAN_REGRESSION = cb.as_splunk_cells(cb.regression_rows(700))
+CLEAN_FORECAST = cb.as_splunk_cells(cb.forecast_rows(700)[0])
+
+
+# One odd cell in the second batch of 256 rows, after the first batch filled the class cache: the
+# batch must still be taken row by row wherever ``add`` would skip or code differently.
+@pytest.mark.parametrize("rows, models, options, field, value", [
+    *[(CLEAN_BINARY, ("pa", "pb"), dict(label="label", score_a="sa", score_b="sb"), field, value)
+      for field, value in [("sa", "nan"), ("sb", "inf"), ("sa", "-inf"), ("sa", "x"), ("sa", ""), ("sb", ABSENT),
+                           ("label", ""), ("label", None), ("pa", "2"), ("pb", ["1", "0"]), ("label", "1.0"),
+                           ("pa", "nan"), ("label", ABSENT)]],
+    *[(CLEAN_REGRESSION, ("a", "b"), dict(label="y", task="regression"), field, value)
+      for field, value in [("a", "nan"), ("b", "inf"), ("y", "x"), ("y", ""), ("a", ABSENT)]],
+    *[(CLEAN_FORECAST, ("a", "b"), dict(label="y", task="forecast"), field, value)
+      for field, value in [("_time", ""), ("_time", ABSENT), ("_time", "x"), ("_time", "nan"), ("a", "inf")]],
+])
+def test_one_odd_cell_in_a_batch_gives_what_add_gives(rows, models, options, field, value):
+    outcome = compare_both_ways(with_cell(rows, 400, field, value), *models, bootstrap=100, **options)
+    assert isinstance(outcome, tuple), outcome
+
+
+def test_modelops_compare_with_numpy_equals_it_without(monkeypatch):
+    from modelops.stats import paired
+
+    rows = cb.binary_rows(3000)
+    for row, noise in zip(rows, range(3000)):  # full-precision scores: one placement per row
+        row["sa"], row["sb"] = row["sa"] + noise * 1e-9, row["sb"] - noise * 1e-9
+    frame = pd.DataFrame(rows)
+    calls = []
+    original = paired._delong_numpy
+    monkeypatch.setattr(paired, "_delong_numpy", lambda *a: calls.append(1) or original(*a))
+    options = dict(label="label", score1="sa", score2="sb", bootstrap=200)
+    vectorised = [modelops.compare(data, "pa", "pb", **options) for data in (frame, rows)]
+    assert len(calls) == 2
+    with monkeypatch.context() as patch:
+        patch.setitem(sys.modules, "numpy", None)
+        patch.setattr(paired, "_delong_numpy", lambda *a: pytest.fail("numpy ran while hidden"))
+        plain = modelops.compare(rows, "pa", "pb", **options)
+    assert repr(vectorised[0]) == repr(vectorised[1]) == repr(plain)
+    auc = next(r for r in plain if r["metric"] == "roc_auc")
+    from sklearn.metrics import roc_auc_score
+    assert auc["value_a"] == pytest.approx(roc_auc_score(frame["label"], frame["sa"]), rel=1e-12)

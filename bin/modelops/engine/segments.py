@@ -20,6 +20,30 @@ def segment_key(row, by):
     return (NO_SEGMENT, True) if key is None else (key, False)
 
 
+def table_segment_keys(table, by):
+    """``segment_key`` of every row of a ``Table``: (keys, lacks), one of each per row; each distinct
+    cell is categorised once."""
+    n = table.n_rows
+    cells = table.columns.get(by) if by is not None else None
+    if cells is None:
+        return [NO_SEGMENT] * n, [by is not None] * n
+    try:
+        of_value = {value: segment_key({by: value}, by) for value in set(cells)}
+        found = list(map(of_value.__getitem__, cells))
+    except TypeError:  # unhashable cells (lists in a notebook's frame)
+        found = [segment_key({by: value}, by) for value in cells]
+    return [key for key, _ in found], [lacks for _, lacks in found]
+
+
+def split_by_key(keys):
+    """(key, mask) for each distinct key in order of first appearance; the mask is None when every row
+    has that key."""
+    distinct = list(dict.fromkeys(keys))
+    if len(distinct) == 1:
+        return [(distinct[0], None)]
+    return [(key, list(map(key.__eq__, keys))) for key in distinct]
+
+
 class Segments:
     """One engine part per segment. Subclasses make the parts (``make_part``) and say what a failed
     segment answers (``failed_rows``); this class keeps the keys, the counts and the sentences."""
@@ -54,6 +78,15 @@ class Segments:
         self.rows += 1
         self.without_by += lacks
         return self.part_for(key)
+
+    def split_table(self, table):
+        """``route`` for every row of a ``Table``: (part, its rows as a Table) per segment, counting the
+        rows and those without ``by``."""
+        keys, lacks = table_segment_keys(table, self.by)
+        self.rows += table.n_rows
+        self.without_by += sum(lacks)
+        return [(self.part_for(key), table if mask is None else table.select(mask))
+                for key, mask in split_by_key(keys)]
 
     def label(self, key):
         return "%s=%s" % (self.by, key)

@@ -20,6 +20,12 @@ class Table:
         self.columns = columns
         self.n_rows = n_rows
 
+    @classmethod
+    def of_rows(cls, rows):
+        """Rows (dicts) as a Table; a row without a field holds None there, as ``row.get`` gives."""
+        names = list(dict.fromkeys(field for row in rows for field in row))
+        return cls({field: [row.get(field) for row in rows] for field in names}, len(rows))
+
     def __len__(self):
         return self.n_rows
 
@@ -27,6 +33,13 @@ class Table:
         """The field's cells, or ``None`` for each row when no row has it."""
         cells = self.columns.get(field)
         return cells if cells is not None else [None] * self.n_rows
+
+    def __getitem__(self, rows):
+        """The rows of a slice, as a Table."""
+        if not isinstance(rows, slice):
+            raise TypeError("a Table is indexed by a slice of rows")
+        columns = {f: cells[rows] for f, cells in self.columns.items()}
+        return Table(columns, len(range(self.n_rows)[rows]))
 
     def select(self, mask):
         """The rows where ``mask`` (one truth value per row) is true, as a Table."""

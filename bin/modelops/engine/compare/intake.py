@@ -10,11 +10,17 @@ from ...schema import MAX_INTEGER_CLASSES
 from ...stats import paired
 from ...stats.twosample import quantile_linear
 from ...values import category, finite_or_none
+from .. import partials
 from . import classification, forecast, partial, regression
 from .bootstrap import BUDGET, affordable, block_count, column_totals, resample_cost, resample_deltas
 from .codes import distinct_codes, small_codes, translate_codes
 from .report import bootstrap_p, finish, new_row, percentile_ci
 from .scaling import scale_exponent, scaled, unscale
+
+try:
+    import numpy
+except ImportError:  # Splunk's Python: the commands never vectorise
+    numpy = None
 
 MAX_CLASSES = 1000
 TASKS = (None, "classification", "regression", "forecast")
@@ -75,7 +81,7 @@ class PredictionsAccumulator:
     dictionary."""
 
     def __init__(self, label, field_a, field_b, score_a=None, score_b=None, task=None, pos_label=None, alpha=0.05,
-                 bootstrap=1000, seed=0, primary=None, average=None, horizon=None):
+                 bootstrap=1000, seed=0, primary=None, average=None, horizon=None, vectorise=False):
         if task not in TASKS:
             raise ModelOpsError("task must be classification, regression or forecast, not %r" % task)
         if horizon is not None and task != "forecast":
@@ -90,6 +96,7 @@ class PredictionsAccumulator:
         self.fields = (label, field_a, field_b, score_a, score_b)
         self.task, self.pos_label, self.average, self.horizon = task, pos_label, average, horizon
         self.alpha, self.bootstrap, self.seed, self.primary = alpha, bootstrap, seed, primary
+        self.vectorise = bool(vectorise) and numpy is not None  # DeLong with numpy (notebooks; same numbers)
         self.budget = BUDGET
         self.labels = Labels()
         self.as_numbers = task in ("regression", "forecast")
@@ -133,11 +140,58 @@ class PredictionsAccumulator:
             for row in run:
                 self.add(row)
 
+    def add_table(self, table):
+        """``add_rows`` for a ``Table`` (the same state): each run of ``BATCH`` rows that ``add_rows``
+        would take column by column, or whose cells are all finite numbers (regression, forecasts), is
+        taken so; any other run row by row."""
+        label, field_a, field_b, score_a, score_b = self.fields
+        truth_and_predictions = [table.column(f) for f in (label, field_a, field_b)]
+        scores = [table.column(f) for f in (score_a, score_b)] if score_a is not None else ()
+        times = table.column("_time") if self.times is not None else None
+        names = list(table.columns)
+        for start in range(0, table.n_rows, self.BATCH):
+            end = start + self.BATCH
+            if not self._add_batch([c[start:end] for c in truth_and_predictions], [c[start:end] for c in scores],
+                                   times[start:end] if times is not None else None):
+                for cells in zip(*(table.columns[name][start:end] for name in names)) if names else (
+                        () for _ in range(start, min(end, table.n_rows))):
+                    self.add(dict(zip(names, cells)))
+
+    def _add_batch(self, columns, scores, times):
+        """Append a run given column by column when every one of its rows is kept and ``add`` would append
+        these very codes or floats; False (nothing appended) otherwise."""
+        try:
+            if self.as_numbers:
+                values = [array("d", map(float, column)) for column in columns]
+                if not all(map(partials.all_finite, values)):
+                    return False
+            elif self.times is None and len(self.labels.labels) <= MAX_CLASSES:
+                values = [array("i", map(self.labels.raw.get, column)) for column in columns]  # None: TypeError
+            else:
+                return False
+            floats = [array("d", map(float, column)) for column in scores]
+        except (TypeError, ValueError, OverflowError):  # a missing cell, a new class, a bad number
+            return False
+        if not all(map(partials.all_finite, floats)):
+            return False
+        for column, new in zip(self.columns, values):
+            column.extend(new)
+        for column, new in zip(self.scores, floats):
+            column.extend(new)
+        if times is not None:
+            stamps = map(finite_or_none, times)
+            self.times.extend(math.nan if t is None else t for t in stamps)
+        return True
+
     def add(self, row):
         label, field_a, field_b, score_a, score_b = self.fields
         get = row.get
         raw = (get(label), get(field_a), get(field_b))
-        if None in raw or "" in raw or list in (type(raw[0]), type(raw[1]), type(raw[2])):
+        try:
+            incomplete = None in raw or "" in raw or list in (type(raw[0]), type(raw[1]), type(raw[2]))
+        except TypeError:  # pandas' NA compares as NA, which has no truth value: a missing cell
+            incomplete = True
+        if incomplete:
             self._skip(row)
             return
         if score_a is not None:
@@ -336,7 +390,10 @@ class PredictionsAccumulator:
         is_positive = bytes(code == positive for code in range(256))
         low = small_codes(self.columns[0])
         truth = low.translate(is_positive) if low is not None else bytes(c == positive for c in self.columns[0])
-        result = paired.delong(truth, self.scores[0], self.scores[1])
+        scores = self.scores
+        if self.vectorise:  # the same buffers, no copy
+            scores = [numpy.frombuffer(column, dtype=numpy.float64) for column in scores]
+        result = paired.delong(truth, *scores)
         auc_a, auc_b, z, p, se = result
         row = new_row("roc_auc", name_a, name_b, auc_a, auc_b, n, n)
         row["test"] = "delong"

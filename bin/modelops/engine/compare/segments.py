@@ -1,8 +1,11 @@
 """``by=`` segments and the entry point: one accumulator per segment, rows prefixed with the segment."""
 
+from itertools import compress
+
 from ...errors import ModelOpsError
 from .. import partials
-from ..segments import NO_SEGMENT, Segments, segment_key
+from ..segments import NO_SEGMENT, Segments, split_by_key, table_segment_keys
+from ..table import Table
 from . import partial
 from .bootstrap import BUDGET
 from .intake import PredictionsAccumulator
@@ -20,9 +23,12 @@ class SegmentedComparison(Segments):
     compared (one class only, no complete row) gets a ``_summary_`` row with ``test=insufficient_data``
     and a warning saying why, while the other segments answer."""
 
+    partial_fields = (partial.PARTIAL,)  # a chunk with one of these is map output: read as rows
+
     def __init__(self, make, by=None, names=("", "")):
         super().__init__(by)
         self.make, self.names = make, names
+        self.predictions = isinstance(make(), PredictionsAccumulator)
         self.bad_partials = 0
 
     def make_part(self, key):
@@ -37,6 +43,14 @@ class SegmentedComparison(Segments):
     def add_rows(self, rows):
         for row in rows:
             self.add(row)
+
+    def add_table(self, table):
+        """``add_rows`` for a ``Table``: predictions mode takes each segment's rows column by column."""
+        if partial.PARTIAL in table.columns or not self.predictions:
+            self.add_rows(table.rows())
+            return
+        for part, rows in self.split_table(table):
+            part.add_table(rows)
 
     def add_partial(self, row):
         """Merge one map-phase partial row (see ``partial``); a malformed one is counted, not trusted."""
@@ -61,30 +75,29 @@ class SegmentedComparison(Segments):
         self.without_by += read.without_by
 
     def map_rows(self, rows):
-        """The map phase over one chunk of ``rows``: predictions mode gives one partial row per segment and
-        run of at most ``partial.PARTIAL_ROWS`` rows; runs mode, and a chunk whose labels are too many
-        classes, give the rows as they are (all of them: splunkd takes a chunk's fields from its first
-        row, so partial and raw rows never share one)."""
-        rows = list(rows)
-        if not isinstance(self.make(), PredictionsAccumulator):
-            return rows
-        groups = {}
-        for row in rows:
-            key, lacks = segment_key(row, self.by)
-            groups.setdefault(key, [[], 0])
-            groups[key][0].append(row)
-            groups[key][1] += lacks
+        """The map phase over one chunk of ``rows`` (or a ``Table``): predictions mode gives one partial row
+        per segment and run of at most ``partial.PARTIAL_ROWS`` rows; runs mode, and a chunk whose labels
+        are too many classes, give the rows as they are (all of them: splunkd takes a chunk's fields from
+        its first row, so partial and raw rows never share one)."""
+        if isinstance(rows, Table):
+            table, as_they_are = rows, rows.rows
+        else:
+            rows = list(rows)
+            table, as_they_are = Table.of_rows(rows), lambda: rows
+        if not self.predictions:
+            return as_they_are()
+        keys, lacks = table_segment_keys(table, self.by)
         mapped = []
-        for key in sorted(groups):
-            group, _ = groups[key]
+        for key, mask in sorted(split_by_key(keys), key=lambda pair: pair[0]):
+            group, group_lacks = (table, lacks) if mask is None else (table.select(mask), list(compress(lacks, mask)))
             for start in range(0, len(group), partial.PARTIAL_ROWS):
                 run = group[start:start + partial.PARTIAL_ROWS]
                 accumulator = self.make()
                 accumulator.skipped_rows = []
-                accumulator.add_rows(run)
+                accumulator.add_table(run)
                 if accumulator.too_many_classes:
-                    return rows  # the reduce phase says so, from the raw rows
-                without_by = sum(segment_key(row, self.by)[1] for row in run) if key == NO_SEGMENT else 0
+                    return as_they_are()  # the reduce phase says so, from the raw rows
+                without_by = sum(group_lacks[start:start + partial.PARTIAL_ROWS]) if key == NO_SEGMENT else 0
                 mapped.append(partial.write(accumulator, key, len(run), without_by))
         return mapped
 
@@ -113,13 +126,13 @@ class SegmentedComparison(Segments):
 
 
 def compare_map(rows, model_a, model_b, label=None, by=None, **options):
-    """The map phase of ``| modelcompare`` over one chunk (same arguments as ``compare_rows``): compact
-    partial rows for the reduce phase to merge (see ``partial``). Bad options: the rows go on as they
-    are, and the reduce phase says what is wrong, once."""
+    """The map phase of ``| modelcompare`` over one chunk (rows or a ``Table``; the other arguments as
+    ``compare_rows``): compact partial rows for the reduce phase to merge (see ``partial``). Bad
+    options: the rows go on as they are, and the reduce phase says what is wrong, once."""
     try:
         comparison = compare_rows([], model_a, model_b, label=label, by=by, **options)
     except ModelOpsError:
-        yield from rows
+        yield from rows.rows() if isinstance(rows, Table) else rows
         return
     yield from comparison.map_rows(rows)
 

@@ -440,18 +440,8 @@ class SegmentedDrift(Segments):
         if PARTIAL in table.columns:
             self.add_rows(table.rows())
             return
-        cells = table.columns.get(self.by)
-        if cells is None:
-            keys, lacking = [NO_SEGMENT] * table.n_rows, table.n_rows
-        else:
-            of_value = {value: segment_key({self.by: value}, self.by) for value in set(cells)}
-            keys = [of_value[value][0] for value in cells]
-            lacking = sum(count for value, count in Counter(cells).items() if of_value[value][1])
-        self.rows += table.n_rows
-        self.without_by += lacking
-        segments = list(dict.fromkeys(keys))
-        for key in segments:
-            self.part_for(key).add_table(table if len(segments) == 1 else table.select(map(key.__eq__, keys)))
+        for part, rows in self.split_table(table):
+            part.add_table(rows)
 
     def partial_rows(self):
         for key in sorted(self.parts):
