@@ -65,7 +65,9 @@ def worst_case():
         print("  %-58s %6.2f s  peak %4.0f MiB  %s" % (title, seconds, mib, note[:100]))
 
 
-def make_bodies(rows, chunk_rows, seed=1):
+def make_bodies(rows, chunk_rows, seed=1, score_format="%.4f"):
+    """Chunks of binary rows; scores written with ``score_format`` (4 decimals: at most 10,001 distinct
+    scores, DeLong's per-score path; ``%r``: every score distinct, its sort-and-walk path)."""
     g = random.Random(seed)
     header = "label,pa,pb,sa,sb\r\n"
     bodies = []
@@ -75,7 +77,7 @@ def make_bodies(rows, chunk_rows, seed=1):
             y = 1 if g.random() < 0.3 else 0
             sa = min(1.0, max(0.0, 0.3 * y + g.random() * 0.7))
             sb = min(1.0, max(0.0, 0.35 * y + g.random() * 0.65))
-            lines.append("%d,%d,%d,%.4f,%.4f\r\n" % (y, sa > 0.5, sb > 0.5, sa, sb))
+            lines.append(("%d,%d,%d," + score_format + "," + score_format + "\r\n") % (y, sa > 0.5, sb > 0.5, sa, sb))
         bodies.append("".join(lines).encode())
     return bodies
 

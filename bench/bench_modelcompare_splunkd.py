@@ -14,7 +14,10 @@ in one run on the same pre-encoded chunks (bench_modelcompare.make_bodies):
 
 The load average is printed with the figures: the machine is shared.
 
-Usage: python bench/bench_modelcompare_splunkd.py [--rows N] [--bootstrap B]
+Scores have 4 decimals by default (DeLong then works per distinct score); ``--full-precision`` writes
+every digit, so every score is distinct (DeLong sorts and walks every row on the search head).
+
+Usage: python bench/bench_modelcompare_splunkd.py [--rows N] [--bootstrap B] [--full-precision]
 """
 
 import argparse
@@ -35,10 +38,13 @@ def main():
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--chunk-rows", type=int, default=50_000)
     parser.add_argument("--bootstrap", type=int, default=1000)
+    parser.add_argument("--full-precision", action="store_true",
+                        help="scores with every digit (all distinct) instead of 4 decimals")
     args = parser.parse_args()
     command = ["label=label", "score1=sa", "score2=sb", "bootstrap=%d" % args.bootstrap, "pa", "pb"]
     as_splunkd_runs_it("modelcompare predictions mode as splunkd runs it, %d rows (binary, scores, bootstrap %d)"
-                       % (args.rows, args.bootstrap), SCRIPT, command, make_bodies(args.rows, args.chunk_rows),
+                       % (args.rows, args.bootstrap), SCRIPT, command,
+                       make_bodies(args.rows, args.chunk_rows, score_format="%r" if args.full_precision else "%.4f"),
                        args.rows, args.chunk_rows, lambda final: final[-1].get("metric") == "_summary_",
                        min_ratio=0.6)
 
