@@ -17,10 +17,11 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(os.path.dirname(HERE), "bin"))
+sys.path[:0] = [HERE, os.path.join(os.path.dirname(HERE), "bin")]
 
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
+from chunked import hidden_numpy  # noqa: E402
 from sklearn import metrics as skm  # noqa: E402
 
 import modelops  # noqa: E402
@@ -43,15 +44,6 @@ def timed(function):
     return time.perf_counter() - start, result
 
 
-class HiddenNumpy:
-    def __enter__(self):
-        self.saved = sys.modules.get("numpy")
-        sys.modules["numpy"] = None
-
-    def __exit__(self, *_):
-        sys.modules["numpy"] = self.saved
-
-
 def before(records):
     options = dict(OPTIONS, score_a=OPTIONS["score1"], score_b=OPTIONS["score2"])
     del options["score1"], options["score2"]
@@ -66,7 +58,7 @@ def main():
     load = os.getloadavg()[0]
     shipped_s, shipped = timed(lambda: modelops.compare(data, "pa", "pb", **OPTIONS))
     records_s, records = timed(lambda: data.to_dict(orient="records"))
-    with HiddenNumpy():
+    with hidden_numpy():
         pure_s, pure = timed(lambda: modelops.compare(data, "pa", "pb", **OPTIONS))
         before_s, old = timed(lambda: before(records))
     before_s += records_s

@@ -29,7 +29,7 @@ sys.path.insert(0, HERE)
 
 from bench_modeldrift import FEATURES  # noqa: E402
 from bench_modeldrift_splunkd import ARGS, SCRIPT  # noqa: E402
-from chunked import ROOT, measure, rechunk, rows_of  # noqa: E402  # noqa: E402
+from chunked import ROOT, hidden_numpy, measure, rechunk, rows_of  # noqa: E402
 
 VENV = os.path.join(ROOT, ".venv-evidently")
 PYTHON = os.path.join(VENV, "bin", "python")
@@ -65,19 +65,6 @@ def make_bodies(rows, chunk_rows, seed=1):
                 lines.append("current," + ",".join(cells) + "\r\n")
         bodies.append("".join(lines).encode())
     return bodies
-
-
-def hidden_numpy():
-    """A context where ``import numpy`` fails: modelops.drift takes its pure-Python path."""
-    class Hidden:
-        def __enter__(self):
-            self.saved = sys.modules.get("numpy")
-            sys.modules["numpy"] = None
-
-        def __exit__(self, *_):
-            sys.modules["numpy"] = self.saved
-
-    return Hidden()
 
 
 def write_csv(bodies, path):

@@ -159,3 +159,16 @@ def as_splunkd_runs_it(title, script, command, bodies, rows, chunk_rows, is_resu
     print("  same rows with 1 partition, 2 partitions and no map: %s" % ("yes" if same else "NO"))
     if not same:
         raise SystemExit(1)
+
+
+def hidden_numpy():
+    """A context where ``import numpy`` fails: modelops.drift and .compare take their pure-Python paths."""
+    class Hidden:
+        def __enter__(self):
+            self.saved = sys.modules.get("numpy")
+            sys.modules["numpy"] = None
+
+        def __exit__(self, *_):
+            sys.modules["numpy"] = self.saved
+
+    return Hidden()
