@@ -98,6 +98,7 @@ def same_as_splunklib(body, unless=()):
     "a,b\r\n",                          # header only
     'a,"b"\r\n',                        # header only, quoted
     "x\r\n1\r\n2\r\n",                  # one column
+    "a,b",                              # header only, no line end
     "a,b\r\n,\r\n,2\r\n",               # empty cells
 ])
 def test_tables_that_read_hold_splunklibs_cells(body):
@@ -124,11 +125,13 @@ def test_bodies_only_splunklibs_reader_reads_give_none(body):
 
 def test_a_header_naming_a_field_of_unless_gives_none_without_reading_further():
     assert read_table("mo_part,a\r\n1,2\r\n", unless=("mo_part",)) is None
+    assert read_table("a,mo_part", unless=("mo_part",)) is None
     assert read_table('mo_part,a\r\n"1",2\r\n', unless=("mo_part",)) is None
     assert same_as_splunklib("a,b\r\n1,2\r\n", unless=("mo_part",)) is not None
 
 
 def test_columns_are_per_field_in_header_order():
+    assert list(read_table("a,b").columns) == ["a", "b"]
     table = read_table("a,b,c\r\n1,2,3\r\n4,5,6\r\n")
     assert list(table.columns) == ["a", "b", "c"]
     assert [list(table.columns[f]) for f in "abc"] == [["1", "4"], ["2", "5"], ["3", "6"]]

@@ -142,12 +142,13 @@ def read_table(body, unless=()):
             return None
         columns = list(zip(*rows)) if rows else [()] * width
     else:
-        names = body[:body.find("\n")].rstrip("\r").split(",")
-        if not set(unless).isdisjoint(names):
+        end = body.find("\n")
+        if not set(unless).isdisjoint((body if end < 0 else body[:end]).rstrip("\r").split(",")):
             return None
         lines = _plain_lines(body)
         if lines is None:
             return None
+        names = lines[0].split(",")
         width = len(names)
         rows = lines[1:]
         if rows and set(map(str.count, rows, repeat(",", len(rows)))) != {width - 1}:
