@@ -123,9 +123,9 @@ def chunk_table(records, unless=()):
 def read_table(body, unless=()):
     """The chunk's CSV body as a ``Table`` holding exactly the cells splunklib's reader gives, or None
     where only that reader gets them right (a multivalue cell, a row of another width, a repeated
-    field name, a NUL, text it refuses) or the header names a field of ``unless``. Bodies without quotes are split
-    in C (one ``split`` for every cell); the rest go through the same ``csv`` reader, transposed
-    by ``zip``."""
+    field name, a NUL, text it refuses) or where the header names a field of ``unless``. Bodies
+    without quotes are split in C (one ``split`` for every cell); the rest go through the same
+    ``csv`` reader, transposed by ``zip``."""
     if not body or "\0" in body:
         return None
     if '"' in body:
