@@ -234,6 +234,22 @@ def test_cost_budget_lowers_resamples_with_a_warning_and_equals_that_many_resamp
     assert again["f1"]["ci_low"] == result["f1"]["ci_low"] and again["f1"]["p_value"] == result["f1"]["p_value"]
 
 
+def test_the_default_bootstrap_is_kept_for_binary_segments():
+    """by= with 20 segments of binary rows: 1,000 resamples each fit the budget (the packed-count sums
+    are priced as they cost; the old pricing lowered every segment to 187 with a warning)."""
+    from modelops.engine.compare import compare_rows
+
+    g = random.Random(9)
+    rows = [{"y": g.randrange(2), "a": g.randrange(2), "b": g.randrange(2), "k": "K%d" % g.randrange(20)}
+            for _ in range(20000)]
+    comparison = compare_rows(rows, "a", "b", label="y", by="k")
+    comparison.result()
+    assert not [w for w in comparison.warnings() if "bootstrap" in w], comparison.warnings()
+    lowered = compare_rows(rows, "a", "b", label="y", by="k", bootstrap=100000)
+    lowered.result()
+    assert any("bootstrap lowered from 100000" in w for w in lowered.warnings())
+
+
 def test_float_labels_as_classes_stay_bounded():
     """200 rows of float labels with task=classification: 600 classes, resamples within the budget."""
     from modelops.engine.compare import compare_rows

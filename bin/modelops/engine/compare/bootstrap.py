@@ -12,15 +12,19 @@ from itertools import repeat, starmap
 from operator import mul
 
 MAX_BLOCKS = 500
-# The work a comparison may spend resampling, in cost units of about 0.1 microsecond each (measured:
-# bench_modelcompare.py --worst-case). With more work than this the number of resamples is lowered,
-# with a warning; below MIN_RESAMPLES the bootstrap is skipped, with a warning, rather than giving
-# intervals from too few draws. ``by=`` segments share it.
-BUDGET = 60_000_000
+# The work a comparison may spend resampling, in cost units of about 0.1 microsecond each, so about
+# 4 s. With more work than this the number of resamples is lowered, with a warning; below
+# MIN_RESAMPLES the bootstrap is skipped, with a warning, rather than giving intervals from too few
+# draws. ``by=`` segments share it. The units were measured on the 2-core bench machine after the
+# draws and the count sums moved to C (per resample of 500 blocks: draws 79 us; a packed binary
+# resample 132 us; 0.065 us a sparse count; regression fsum 0.1 us a block and column; metrics
+# 0.8 us a class and model) and are rounded up; bench_modelcompare.py --worst-case checks the bound.
+BUDGET = 40_000_000
 MIN_RESAMPLES = 100
-BLOCK_DRAW_UNIT = 5  # drawing one block
-DENSE_UNIT = 3  # adding one column of one drawn block
-SPARSE_UNIT = 6  # adding one non-zero count of one drawn block
+BLOCK_DRAW_UNIT = 2  # drawing one block
+PACKED_UNIT = 1  # adding one drawn block of packed counts (and unpacking one column per resample)
+DENSE_UNIT = 1  # adding one column of one drawn block (fsum)
+SPARSE_UNIT = 1  # adding one non-zero count of one drawn block
 METRIC_UNIT = 10  # one class of one model in the metrics of a resample
 VALUE_DRAW_UNIT = 18  # drawing and adding one run's value (runs mode)
 
@@ -57,7 +61,10 @@ def resample_cost(sums, width=None, metrics_cost=1):
     draws = BLOCK_DRAW_UNIT * len(sums) + METRIC_UNIT * metrics_cost
     if width is not None:
         return draws + SPARSE_UNIT * sum(len(block) for block in sums) + width // 10
-    return draws + DENSE_UNIT * len(sums) * (len(sums[0]) if sums else 0)
+    columns = len(sums[0]) if sums else 0
+    if _are_counts(sums):
+        return draws + PACKED_UNIT * (len(sums) + columns)
+    return draws + DENSE_UNIT * len(sums) * columns
 
 
 def affordable(requested, cost, budget, notes, what):
@@ -133,8 +140,13 @@ def _packed_counts(sums, picks):
 
     Each field's total is the exact integer sum of the column, and ``float`` of it is the fsum of the
     column (both are the exact sum correctly rounded; the counts are floats exactly)."""
-    if not sums or not all(type(v) is int and 0 <= v < EXACT_INT for block in sums for v in block):
+    if not _are_counts(sums):
         return None
     bits = max(1, (max(max(block, default=0) for block in sums) * picks).bit_length())
     shifts = range(0, bits * len(sums[0]), bits)
     return [sum(v << shift for v, shift in zip(block, shifts)) for block in sums], bits, shifts
+
+
+def _are_counts(sums):
+    """Whether the blocks are dense counts ``_packed_counts`` packs (non-negative ints below ``EXACT_INT``)."""
+    return bool(sums) and all(type(v) is int and 0 <= v < EXACT_INT for block in sums for v in block)
