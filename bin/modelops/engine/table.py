@@ -11,8 +11,9 @@ from itertools import compress
 
 
 class Table:
-    """``columns`` maps each field to its cells (texts), every one ``n_rows`` long; a field that is not
-    in ``columns`` is absent from every row (as ``row.get(field)`` is ``None``)."""
+    """``columns`` maps each field to its cells (texts from a Splunk chunk, any values from a notebook's
+    DataFrame), every one ``n_rows`` long; a field that is not in ``columns`` is absent from every row
+    (as ``row.get(field)`` is ``None``)."""
 
     __slots__ = ("columns", "n_rows")
 

@@ -226,15 +226,7 @@ class DriftAccumulator:
         return self.reference if timestamp < self.reference_until else self.current
 
     def add(self, row) -> None:
-        side = self._side(row)
-        if side is None:
-            if PARTIAL in row:
-                self.add_partial(row)
-            else:
-                self.skipped_rows += 1
-            return
-        for feature, sample in side.items():
-            sample.add(row.get(feature))
+        self.add_rows((row,))
 
     def add_partial(self, row) -> None:
         """Merge one map-phase partial row; a malformed one is counted, not trusted."""
