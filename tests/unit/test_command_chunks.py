@@ -71,7 +71,7 @@ def test_far_less_memory_than_stringio_on_a_large_chunk():
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from modelops.splunk.command import read_table  # noqa: E402
+from modelops.splunk.command import plain_records, read_table  # noqa: E402
 from tests.strategies import CELLS  # noqa: E402
 
 
@@ -80,11 +80,15 @@ def splunklib_records(body):
 
 
 def same_as_splunklib(body, unless=()):
-    """read_table's answer for ``body``: None, or a Table whose rows are splunklib's records."""
+    """read_table's answer for ``body``: None, or a Table whose rows are splunklib's records; and
+    plain_records' records, where it gives any, are splunklib's too."""
     table = read_table(body, unless)
     if table is not None:
         assert table.rows() == splunklib_records(body)
         assert len(table) == len(splunklib_records(body))
+    records = plain_records(body)
+    if records is not None:
+        assert list(records) == splunklib_records(body)
     return table
 
 
@@ -123,6 +127,35 @@ def test_bodies_only_splunklibs_reader_reads_give_none(body):
     assert read_table(body) is None
 
 
+@pytest.mark.parametrize("body", [
+    "a,b\r\n1,2\r\n3,4\r\n", "a,b\n1,2\n3,4\n", "a,b\r\n1,2\r\n3,4", "a,b\r\n", "a,b", "x\r\n1\r\n2\r\n",
+    "a,b\r\n,\r\n,2\r\n",
+    "a,b\r\n1,2\r\n3\r\n",               # a short row: zipped short, the record lacks b
+    "a,b\r\n1,2,3\r\n",                  # a long row: the extra cell dropped
+    "a,a\r\n1,2\r\n",                    # a repeated name: the last cell wins
+    "mo_part,a\r\n1,2\r\n",              # partial rows (the table path refuses them)
+])
+def test_plain_records_are_splunklibs_records(body):
+    records = plain_records(body)
+    assert records is not None
+    assert list(records) == splunklib_records(body)
+
+
+@pytest.mark.parametrize("body", [
+    "", 'a,b\r\n1,"x,y"\r\n', "a,b\r\n1,2\r\n\r\n3,4\r\n", "\r\na,b\r\n", "a,b\r\n1,2\r3,4\r\n",
+    "a,b\r\n1,2\n3,4\r\n", "a,b\r\n1,\x002\r\n", "a,__mv_a\r\n1,$1$;$2$\r\n", "a\n\n1\n",
+])
+def test_plain_records_leave_the_rest_to_splunklibs_reader(body):
+    assert plain_records(body) is None
+
+
+def test_plain_records_read_a_line_at_a_time():
+    records = plain_records("a,b\r\n1,2\r\n3,4\r\n")
+    assert next(records) == {"a": "1", "b": "2"}
+    assert next(records) == {"a": "3", "b": "4"}
+    assert next(records, None) is None
+
+
 def test_a_header_naming_a_field_of_unless_gives_none_without_reading_further():
     assert read_table("mo_part,a\r\n1,2\r\n", unless=("mo_part",)) is None
     assert read_table("a,mo_part", unless=("mo_part",)) is None
@@ -153,8 +186,11 @@ def test_any_text_reads_as_splunklib_reads_it_or_not_at_all(lines):
     try:
         expected = splunklib_records(body)
     except Exception:  # the csv reader refuses it (NUL before 3.11, ...): read_table must too
-        assert read_table(body) is None
+        assert read_table(body) is None and plain_records(body) is None
         return
     table = read_table(body)
     if table is not None:
         assert table.rows() == expected
+    records = plain_records(body)
+    if records is not None:
+        assert list(records) == expected

@@ -108,7 +108,8 @@ class ChunkRecords:
         self._command, self._body = command, body
 
     def __iter__(self):
-        return self._command._read_csv_records(body_lines(self._body))
+        records = plain_records(self._body)
+        return records if records is not None else self._command._read_csv_records(body_lines(self._body))
 
     def table(self, unless=()):
         return read_table(self._body, unless)
@@ -162,6 +163,40 @@ def read_table(body, unless=()):
         if name.startswith("__mv_") and any(table.pop(name)):
             return None
     return Table(table, len(rows))
+
+
+def plain_records(body):
+    """The chunk's records, each a dict of the cells splunklib's reader gives, from one C ``split`` per
+    line; None where that reader has rules a split lacks (quotes, multivalue columns, a lone CR or LF,
+    an empty line, a NUL). Lazy, a line at a time: a chunk of map-phase partials is 63 MB for 1M rows,
+    and the csv reader walking it character by character was a tenth of the drift reduce."""
+    if not body or '"' in body or "\0" in body:
+        return None
+    crlf = body.count("\r\n")
+    if crlf and body.count("\r") == crlf == body.count("\n"):
+        end = "\r\n"
+    elif "\r" not in body:
+        end = "\n"
+    else:
+        return None
+    if body.startswith(end) or end + end in body:
+        return None
+    stop = body.find(end)
+    names = (body if stop < 0 else body[:stop]).split(",")
+    if any(name.startswith("__mv_") for name in names):
+        return None
+    return _split_records(body, end, names, len(body) if stop < 0 else stop + len(end))
+
+
+def _split_records(body, end, names, start):
+    # a row of another width is zipped short, as splunklib's reader zips it
+    size, step = len(body), len(end)
+    while start < size:
+        stop = body.find(end, start)
+        if stop < 0:
+            stop = size
+        yield dict(zip(names, body[start:stop].split(",")))
+        start = stop + step
 
 
 def _plain_lines(body):
