@@ -172,14 +172,8 @@ def plain_records(body):
     and the csv reader walking it character by character was a tenth of the drift reduce."""
     if not body or '"' in body or "\0" in body:
         return None
-    crlf = body.count("\r\n")
-    if crlf and body.count("\r") == crlf == body.count("\n"):
-        end = "\r\n"
-    elif "\r" not in body:
-        end = "\n"
-    else:
-        return None
-    if body.startswith(end) or end + end in body:
+    end = _line_end(body)
+    if end is None:
         return None
     stop = body.find(end)
     names = (body if stop < 0 else body[:stop]).split(",")
@@ -199,20 +193,28 @@ def _split_records(body, end, names, start):
         start = stop + step
 
 
-def _plain_lines(body):
-    """The lines of a body whose every line ends in CRLF (or every one in LF), without their ends;
-    None when a CR or LF stands alone (the csv reader's line rules then apply) or a line is empty."""
+def _line_end(body):
+    """``"\r\n"`` or ``"\n"`` when every line of the body ends in it (the last may lack it) and none is
+    empty; None when a CR or LF stands alone or a line is empty (the csv reader's line rules apply)."""
     crlf = body.count("\r\n")
     if crlf and body.count("\r") == crlf == body.count("\n"):
         end = "\r\n"
-    elif not crlf and "\r" not in body:
+    elif "\r" not in body:
         end = "\n"
     else:
+        return None
+    return None if body.startswith(end) or end + end in body else end
+
+
+def _plain_lines(body):
+    """The lines of a body ``_line_end`` accepts, without their ends; None when it refuses the body."""
+    end = _line_end(body)
+    if end is None:
         return None
     lines = body.split(end)
     if lines[-1] == "":
         lines.pop()
-    return None if not lines or "" in lines else lines
+    return lines or None
 
 
 def body_lines(text):
